@@ -1,0 +1,51 @@
+# helpdesk: two commands, `make run` and `make test`. Everything else here is what they use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/helpdesk.po))
+
+.PHONY: run test setup catalogs lint typecheck check extract-messages bench clean
+
+run: setup ## set up and start the bot on the embedded defaults
+	$(BIN)/helpdesk serve
+
+setup: $(STAMP) catalogs
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+catalogs: $(CATALOGS)
+
+locales/%/LC_MESSAGES/helpdesk.mo: locales/%/LC_MESSAGES/helpdesk.po $(STAMP)
+	$(BIN)/pybabel compile -D helpdesk -i $< -o $@ >/dev/null
+
+extract-messages: $(STAMP) ## refresh the .po catalogs after changing interface strings
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
+		--project helpdesk -o locales/helpdesk.pot .
+	$(BIN)/pybabel update -D helpdesk -i locales/helpdesk.pot -d locales --no-fuzzy-matching --ignore-obsolete
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: setup
+	$(BIN)/helpdesk content check
+
+test: setup lint typecheck check ## set up and run the whole suite
+	scripts/ensure-chromium
+	@url=$$(scripts/pg-test-server start) && \
+	  status=0; TEST_DATABASE_URL_PG=$$url $(BIN)/pytest -q $(PYTEST_ARGS) || status=$$?; \
+	  scripts/pg-test-server stop; exit $$status
+
+bench: setup ## figures for the README
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

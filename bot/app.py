@@ -1,0 +1,50 @@
+"""Assemble the core from settings: content, matcher, database, catalogs, router, engine."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.content import Content, load_content
+from bot.engine import Engine, EngineOptions
+from bot.i18n import translations
+from bot.matcher import Understander
+from bot.settings import Settings
+from bot.storage import Database
+
+log = logging.getLogger(__name__)
+
+
+async def build_engine(
+    settings: Settings,
+    database_url: str | None = None,
+    content: Content | None = None,
+    understander: Understander | None = None,
+) -> Engine:
+    """A ready engine: content loaded and checked, index built, database migrated.
+
+    `content` and `understander` may be passed in to share them (tests, several engines).
+    """
+    from handlers import build_router, fallback
+
+    content = content or load_content(settings.content_dir)
+    understander = understander or Understander(content)
+    database = Database(database_url or settings.database_url)
+    await database.upgrade()
+    log.info(
+        "content loaded: %d topics, %d guides, %d examples indexed",
+        len(content.topics),
+        len(content.guides),
+        understander.example_count,
+    )
+    return Engine(
+        content=content,
+        understander=understander,
+        database=database,
+        router=build_router(),
+        catalogs={loc: translations(settings.locales_dir, loc) for loc in content.locales},
+        bad_input=fallback.bad_input,
+        options=EngineOptions(
+            default_locale=settings.default_locale,
+            message_retention_days=settings.message_retention_days,
+        ),
+    )

@@ -1,0 +1,177 @@
+"""The `helpdesk` command: serve, ask, content check, db; channels add their own (chat)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError
+
+log = logging.getLogger("helpdesk")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        raise SystemExit(f"helpdesk: configuration error: {error}") from None
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+async def _serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.app import build_engine
+    from bot.server import create_app
+
+    settings = _settings()
+    _configure_logging(settings)
+    host, port = args.host or settings.host, args.port or settings.port
+    engine = await build_engine(settings)
+    app = await create_app(engine, settings)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    print(
+        f"helpdesk is running: open http://{host}:{port} in a browser (Ctrl+C stops it)", flush=True
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await engine.database.dispose()
+    return 0
+
+
+async def _ask(args: argparse.Namespace) -> int:
+    from bot.app import build_engine
+    from bot.messages import Inbound
+    from bot.render import plain_text
+
+    settings = _settings()
+    logging.basicConfig(level=logging.WARNING)
+    # Each question is answered as a brand-new person, in a throw-away in-memory database.
+    engine = await build_engine(settings, database_url="sqlite+aiosqlite:///:memory:")
+    questions = [args.question] if args.question else (line.rstrip("\n") for line in sys.stdin)
+    try:
+        for number, question in enumerate(questions):
+            user_id = f"ask-{number}"
+            await engine.prepare_person("cli", user_id, province=args.province, locale=args.lang)
+            turn = await engine.handle_turn(Inbound(channel="cli", user_id=user_id, text=question))
+            text = "\n\n".join(plain_text(reply) for reply in turn.replies)
+            understood = turn.understanding
+            if args.json:
+                record = {
+                    "topic": understood.topic if understood else None,
+                    "confidence": understood.confidence if understood else 0.0,
+                    "text": text,
+                }
+                print(json.dumps(record, ensure_ascii=False), flush=not args.question)
+            else:
+                print(text + "\n", flush=not args.question)
+    finally:
+        await engine.database.dispose()
+    return 0
+
+
+def _content_check(args: argparse.Namespace) -> int:
+    from bot.content.check import check_folder
+
+    settings = _settings()
+    folder = Path(args.path) if args.path else settings.content_dir
+    report = check_folder(folder)
+    for warning in report.warnings:
+        print(f"warning: {warning}")
+    for error in report.errors:
+        print(f"error: {error}")
+    if report.errors:
+        print(f"content check failed: {len(report.errors)} error(s) in {folder}")
+        return 1
+    print(f"content check passed: {folder} ({len(report.warnings)} warning(s))")
+    return 0
+
+
+async def _db(args: argparse.Namespace) -> int:
+    from bot.storage import Database
+    from bot.storage.retention import purge_messages
+
+    settings = _settings()
+    database = Database(settings.database_url)
+    try:
+        await database.upgrade()
+        if args.db_command == "purge":
+            removed = await purge_messages(database, settings.message_retention_days)
+            print(f"removed {removed} message(s) older than {settings.message_retention_days} days")
+        else:
+            print("database is up to date")
+    finally:
+        await database.dispose()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, including the subcommands channel plugins add."""
+    from bot.plugins import discover
+
+    parser = argparse.ArgumentParser(
+        prog="helpdesk", description="A helpdesk chatbot for Bluezone, NCOVI and QR check-in."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the web chat and every configured channel")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1, or HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8080, or PORT)")
+
+    ask = commands.add_parser("ask", help="answer questions as a new person would be answered")
+    ask.add_argument("question", nargs="?", help="the question (default: one per line on stdin)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer")
+    ask.add_argument("--province", choices=["quang-ngai", "soc-trang", "other"])
+    ask.add_argument("--lang", choices=["vi", "en"], default=None)
+
+    content = commands.add_parser("content", help="work with the knowledge base")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    check = content_commands.add_parser("check", help="validate content/ and list every problem")
+    check.add_argument("path", nargs="?", help="content folder (default: CONTENT_DIR)")
+
+    db = commands.add_parser("db", help="database maintenance (done automatically otherwise)")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="create or upgrade the database")
+    db_commands.add_parser("purge", help="delete message text older than the retention period")
+
+    for plugin in discover():
+        if plugin.add_commands is not None:
+            plugin.add_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `helpdesk` command."""
+    args = build_parser().parse_args(argv)
+    if args.command == "content":
+        return _content_check(args)
+    handler = getattr(args, "run", None)
+    try:
+        if args.command == "serve":
+            return asyncio.run(_serve(args))
+        if args.command == "ask":
+            return asyncio.run(_ask(args))
+        if args.command == "db":
+            return asyncio.run(_db(args))
+        if handler is not None:
+            return int(handler(args))
+    except KeyboardInterrupt:
+        return 130
+    return 2

@@ -1,0 +1,340 @@
+"""Read content/ (YAML) into typed objects, collecting every structural problem found."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.content.models import (
+    TOPIC_FLOWS,
+    Branch,
+    ChannelLimits,
+    Content,
+    Guide,
+    Hotline,
+    Localized,
+    MenuSection,
+    Province,
+    Site,
+    Source,
+    Step,
+    Topic,
+)
+
+try:  # the C loader is several times faster; start-up time matters for `helpdesk ask`
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+class ContentError(Exception):
+    """The content has problems; `problems` lists them, one readable line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Reader:
+    """Turns parsed YAML into models, recording problems instead of stopping at the first."""
+
+    def __init__(self, locales: tuple[str, ...]) -> None:
+        self.locales = locales
+        self.problems: list[str] = []
+
+    def problem(self, where: str, what: str) -> None:
+        self.problems.append(f"{where}: {what}")
+
+    def mapping(self, value: Any, where: str) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            self.problem(where, "expected a mapping")
+            return {}
+        return value
+
+    def text(self, data: Mapping[str, Any], key: str, where: str, required: bool = True) -> str:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problem(where, f"'{key}' is missing")
+            return ""
+        if not isinstance(value, (str, int, float, datetime.date)):
+            self.problem(where, f"'{key}' must be text")
+            return ""
+        return str(value).strip()
+
+    def localized(
+        self, data: Mapping[str, Any], key: str, where: str, required: bool = True
+    ) -> Localized | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problem(where, f"'{key}' is missing")
+                return Localized({})
+            return None
+        if isinstance(value, str):
+            self.problem(where, f"'{key}' must give a text per locale ({', '.join(self.locales)})")
+            return Localized({locale: value.strip() for locale in self.locales})
+        values = self.mapping(value, f"{where}.{key}")
+        result: dict[str, str] = {}
+        for locale in self.locales:
+            text = values.get(locale)
+            if not isinstance(text, str) or not text.strip():
+                self.problem(where, f"'{key}' has no {locale} text")
+            else:
+                result[locale] = text.strip()
+        for extra in set(values) - set(self.locales):
+            self.problem(where, f"'{key}' has a text in unknown locale {extra!r}")
+        return Localized(result)
+
+    def strings(self, data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+            self.problem(where, f"'{key}' must be a list of texts")
+            return ()
+        return tuple(str(v).strip() for v in value if str(v).strip())
+
+    def hotline(self, data: Any, where: str) -> Hotline:
+        entry = self.mapping(data, where)
+        return Hotline(
+            name=self.localized(entry, "name", where) or Localized({}),
+            role=self.localized(entry, "role", where) or Localized({}),
+            phone=self.text(entry, "phone", where),
+            source=self.text(entry, "source", where),
+        )
+
+    def topic(self, data: Any, where: str) -> Topic | None:
+        entry = self.mapping(data, where)
+        topic_id = self.text(entry, "id", where)
+        if not topic_id:
+            return None
+        examples_raw = self.mapping(entry.get("examples", {}), f"{where}.examples")
+        examples: dict[str, tuple[str, ...]] = {}
+        for locale in examples_raw:
+            if locale not in self.locales:
+                self.problem(where, f"examples in unknown locale {locale!r}")
+                continue
+            examples[locale] = self.strings(examples_raw, locale, f"{where}.examples")
+        flow = self.text(entry, "flow", where, required=False) or "answer"
+        if flow not in TOPIC_FLOWS:
+            self.problem(where, f"flow must be one of {', '.join(TOPIC_FLOWS)}, not {flow!r}")
+            flow = "answer"
+        return Topic(
+            id=topic_id,
+            title=self.localized(entry, "title", where) or Localized({}),
+            answer=self.localized(entry, "answer", where) or Localized({}),
+            examples=examples,
+            sources=self.strings(entry, "sources", where),
+            related=self.strings(entry, "related", where),
+            guide=self.text(entry, "guide", where, required=False) or None,
+            guide_branch=self.text(entry, "guide_branch", where, required=False) or None,
+            flow=flow,
+            health=bool(entry.get("health", False)),
+            links=self.strings(entry, "links", where),
+        )
+
+    def guide(self, data: Any, where: str) -> Guide | None:
+        entry = self.mapping(data, where)
+        guide_id = self.text(entry, "id", where)
+        if not guide_id:
+            return None
+        branches: list[Branch] = []
+        raw_branches = entry.get("branches")
+        if not isinstance(raw_branches, list) or not raw_branches:
+            self.problem(where, "'branches' must be a non-empty list")
+            raw_branches = []
+        for index, raw in enumerate(raw_branches):
+            branch_where = f"{where}.branches[{index}]"
+            branch = self.mapping(raw, branch_where)
+            steps: list[Step] = []
+            raw_steps = branch.get("steps")
+            if not isinstance(raw_steps, list):
+                self.problem(branch_where, "'steps' must be a list")
+                raw_steps = []
+            for step_index, raw_step in enumerate(raw_steps):
+                step_where = f"{branch_where}.steps[{step_index}]"
+                step = self.mapping(raw_step, step_where)
+                steps.append(
+                    Step(
+                        id=self.text(step, "id", step_where),
+                        text=self.localized(step, "text", step_where) or Localized({}),
+                        help=self.localized(step, "help", step_where) or Localized({}),
+                        check=self.localized(step, "check", step_where, required=False),
+                    )
+                )
+            branches.append(
+                Branch(
+                    id=self.text(branch, "id", branch_where),
+                    label=self.localized(branch, "label", branch_where) or Localized({}),
+                    steps=tuple(steps),
+                    keywords=self.strings(branch, "keywords", branch_where),
+                )
+            )
+        return Guide(
+            id=guide_id,
+            title=self.localized(entry, "title", where) or Localized({}),
+            topic=self.text(entry, "topic", where),
+            sources=self.strings(entry, "sources", where),
+            branches=tuple(branches),
+            question=self.localized(entry, "question", where, required=len(branches) > 1),
+            intro=self.localized(entry, "intro", where, required=False),
+            done=self.localized(entry, "done", where, required=False),
+        )
+
+
+def _read_yaml(path: Path, reader: _Reader) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=_Loader)
+    except (OSError, yaml.YAMLError) as error:
+        reader.problem(str(path), f"cannot be read: {error}")
+        return None
+
+
+def _yaml_files(folder: Path) -> Iterable[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+
+
+def read_content(content_dir: Path) -> tuple[Content, list[str]]:
+    """Load the content folder; return it with every structural problem found (maybe none)."""
+    root = Path(content_dir)
+    settings = _read_yaml(root / "content.yaml", _Reader(("vi", "en"))) or {}
+    locales = tuple(settings.get("locales", ["vi", "en"]))
+    reader = _Reader(locales)
+    if not (root / "content.yaml").exists():
+        reader.problem(str(root / "content.yaml"), "is missing")
+
+    sources: dict[str, Source] = {}
+    for raw in (_read_yaml(root / "sources.yaml", reader) or {}).get("sources", []):
+        entry = reader.mapping(raw, "sources.yaml")
+        source_id = reader.text(entry, "id", "sources.yaml")
+        if source_id in sources:
+            reader.problem("sources.yaml", f"source id {source_id!r} is used twice")
+        sources[source_id] = Source(
+            id=source_id,
+            title=reader.text(entry, "title", f"sources.yaml:{source_id}"),
+            date=reader.text(entry, "date", f"sources.yaml:{source_id}", required=False),
+            file=reader.text(entry, "file", f"sources.yaml:{source_id}", required=False),
+            url=reader.text(entry, "url", f"sources.yaml:{source_id}", required=False),
+        )
+
+    places = reader.mapping(_read_yaml(root / "provinces.yaml", reader) or {}, "provinces.yaml")
+    provinces: dict[str, Province] = {}
+    for index, raw in enumerate(places.get("provinces", [])):
+        where = f"provinces.yaml:provinces[{index}]"
+        entry = reader.mapping(raw, where)
+        province_id = reader.text(entry, "id", where)
+        if province_id in provinces:
+            reader.problem(where, f"province id {province_id!r} is used twice")
+        provinces[province_id] = Province(
+            id=province_id,
+            name=reader.localized(entry, "name", where) or Localized({}),
+            aliases=reader.strings(entry, "aliases", where),
+            hotlines=tuple(
+                reader.hotline(h, f"{where}.hotlines[{i}]")
+                for i, h in enumerate(entry.get("hotlines") or [])
+            ),
+        )
+    health_hotline = reader.hotline(
+        places.get("health_hotline", {}), "provinces.yaml:health_hotline"
+    )
+    sites: dict[str, Site] = {}
+    for index, raw in enumerate(places.get("sites", [])):
+        where = f"provinces.yaml:sites[{index}]"
+        entry = reader.mapping(raw, where)
+        site_id = reader.text(entry, "id", where)
+        sites[site_id] = Site(
+            id=site_id,
+            label=reader.localized(entry, "label", where) or Localized({}),
+            url=reader.text(entry, "url", where),
+        )
+
+    channels: dict[str, ChannelLimits] = {}
+    for name, raw in reader.mapping(settings.get("channels", {}), "content.yaml:channels").items():
+        entry = reader.mapping(raw, f"content.yaml:channels.{name}")
+        try:
+            channels[name] = ChannelLimits(
+                text=int(entry["text"]), buttons=int(entry["buttons"]), label=int(entry["label"])
+            )
+        except (KeyError, TypeError, ValueError):
+            reader.problem(
+                f"content.yaml:channels.{name}", "needs whole numbers text, buttons, label"
+            )
+
+    menu: list[MenuSection] = []
+    for index, raw in enumerate(settings.get("menu") or []):
+        where = f"content.yaml:menu[{index}]"
+        entry = reader.mapping(raw, where)
+        menu.append(
+            MenuSection(
+                id=reader.text(entry, "id", where),
+                label=reader.localized(entry, "label", where) or Localized({}),
+                intro=reader.localized(entry, "intro", where) or Localized({}),
+                topics=reader.strings(entry, "topics", where),
+            )
+        )
+
+    lexicon_data = reader.mapping(_read_yaml(root / "lexicon.yaml", reader) or {}, "lexicon.yaml")
+    words = reader.mapping(lexicon_data.get("words", {}), "lexicon.yaml:words")
+    lexicon = {name: reader.strings(words, name, "lexicon.yaml:words") for name in words}
+    abbreviations = {
+        str(k).strip().lower(): str(v).strip().lower()
+        for k, v in reader.mapping(
+            lexicon_data.get("abbreviations", {}), "lexicon.yaml:abbreviations"
+        ).items()
+    }
+
+    topics: dict[str, Topic] = {}
+    for path in _yaml_files(root / "topics"):
+        topic = reader.topic(_read_yaml(path, reader), f"topics/{path.name}")
+        if topic is None:
+            continue
+        if topic.id in topics:
+            reader.problem(f"topics/{path.name}", f"topic id {topic.id!r} is used twice")
+        if path.stem != topic.id:
+            reader.problem(f"topics/{path.name}", f"file name should be {topic.id}.yaml")
+        topics[topic.id] = topic
+
+    guides: dict[str, Guide] = {}
+    for path in _yaml_files(root / "guides"):
+        guide = reader.guide(_read_yaml(path, reader), f"guides/{path.name}")
+        if guide is None:
+            continue
+        if guide.id in guides:
+            reader.problem(f"guides/{path.name}", f"guide id {guide.id!r} is used twice")
+        if path.stem != guide.id:
+            reader.problem(f"guides/{path.name}", f"file name should be {guide.id}.yaml")
+        guides[guide.id] = guide
+
+    content = Content(
+        topics=topics,
+        guides=guides,
+        provinces=provinces,
+        health_hotline=health_hotline,
+        sites=sites,
+        sources=sources,
+        channels=channels,
+        menu=tuple(menu),
+        lexicon=lexicon,
+        abbreviations=abbreviations,
+        locales=locales,
+    )
+    return content, reader.problems
+
+
+def load_content(content_dir: Path) -> Content:
+    """Load the content folder, or raise ContentError listing every problem found."""
+    from bot.content.check import check_content
+
+    content, problems = read_content(content_dir)
+    problems += check_content(content).errors
+    if problems:
+        raise ContentError(problems)
+    return content

@@ -1,0 +1,193 @@
+"""Typed, immutable content objects. Everything a reply says comes from here or from gettext."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# What a topic does when it is matched. "answer" shows its answer; the others hand over to a flow.
+TOPIC_FLOWS = ("answer", "welcome", "help", "thanks", "escalate")
+
+
+@dataclass(frozen=True, slots=True)
+class Localized:
+    """A text in several locales; falls back to the first locale given (Vietnamese here)."""
+
+    values: Mapping[str, str]
+
+    def get(self, locale: str) -> str:
+        """The text in `locale`, or in the fallback locale when it is missing."""
+        value = self.values.get(locale)
+        if value:
+            return value
+        return next(iter(self.values.values()), "")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a fact comes from: an official letter or a documented fact sheet."""
+
+    id: str
+    title: str
+    date: str = ""
+    file: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """One question people ask, with its answer, examples and where to go next."""
+
+    id: str
+    title: Localized
+    answer: Localized
+    examples: Mapping[str, tuple[str, ...]]
+    sources: tuple[str, ...]
+    related: tuple[str, ...] = ()
+    guide: str | None = None
+    guide_branch: str | None = None
+    flow: str = "answer"
+    health: bool = False
+    links: tuple[str, ...] = ()
+
+    @property
+    def app(self) -> str:
+        """The app or area the topic belongs to: the part of its id before the dot."""
+        return self.id.split(".", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a guide: what to do, how to check it worked, and what to try if it did not."""
+
+    id: str
+    text: Localized
+    help: Localized
+    check: Localized | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """A path through a guide, e.g. for Android or for iPhone."""
+
+    id: str
+    label: Localized
+    steps: tuple[Step, ...]
+    keywords: tuple[str, ...] = ()
+
+    def step_index(self, step_id: str) -> int | None:
+        """The position of `step_id` in this branch, or None."""
+        for index, step in enumerate(self.steps):
+            if step.id == step_id:
+                return index
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Guide:
+    """A step-by-step guide, possibly branching by phone type."""
+
+    id: str
+    title: Localized
+    topic: str
+    sources: tuple[str, ...]
+    branches: tuple[Branch, ...]
+    question: Localized | None = None
+    intro: Localized | None = None
+    done: Localized | None = None
+
+    def branch(self, branch_id: str | None) -> Branch | None:
+        """The branch with this id; the only branch when the guide has one."""
+        if branch_id is None:
+            return self.branches[0] if len(self.branches) == 1 else None
+        for branch in self.branches:
+            if branch.id == branch_id:
+                return branch
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Hotline:
+    """A support phone line, exactly as its source letter gives it."""
+
+    name: Localized
+    role: Localized
+    phone: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Province:
+    """A province the bot knows, with the hotlines its letters name (none for "other")."""
+
+    id: str
+    name: Localized
+    aliases: tuple[str, ...]
+    hotlines: tuple[Hotline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """An official web site."""
+
+    id: str
+    label: Localized
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class MenuSection:
+    """A section of the main menu (an app) and the topics it lists."""
+
+    id: str
+    label: Localized
+    intro: Localized
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLimits:
+    """What a channel accepts: text length, buttons per message, button label length."""
+
+    text: int
+    buttons: int
+    label: int
+
+
+@dataclass(frozen=True)
+class Content:
+    """The whole knowledge base."""
+
+    topics: Mapping[str, Topic]
+    guides: Mapping[str, Guide]
+    provinces: Mapping[str, Province]
+    health_hotline: Hotline
+    sites: Mapping[str, Site]
+    sources: Mapping[str, Source]
+    channels: Mapping[str, ChannelLimits]
+    menu: tuple[MenuSection, ...] = ()
+    lexicon: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    abbreviations: Mapping[str, str] = field(default_factory=dict)
+    locales: tuple[str, ...] = ("vi", "en")
+
+    def topic(self, topic_id: str) -> Topic | None:
+        """The topic with this id, or None."""
+        return self.topics.get(topic_id)
+
+    def guide(self, guide_id: str) -> Guide | None:
+        """The guide with this id, or None."""
+        return self.guides.get(guide_id)
+
+    def province(self, province_id: str | None) -> Province | None:
+        """The province with this id, or None."""
+        if province_id is None:
+            return None
+        return self.provinces.get(province_id)
+
+    def section(self, section_id: str) -> MenuSection | None:
+        """The main-menu section with this id, or None."""
+        return next((s for s in self.menu if s.id == section_id), None)
+
+    def words(self, name: str) -> tuple[str, ...]:
+        """A word list from the lexicon (e.g. the words that mean "it worked")."""
+        return self.lexicon.get(name, ())

@@ -1,0 +1,83 @@
+"""What a handler gets: the message, the person, their state, the content, and a reply list."""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.content import Content
+from bot.matcher import Understander
+from bot.messages import Button, Contact, Inbound, Link, Outbound, Understanding
+from bot.state import ConversationState
+
+
+@dataclass
+class Person:
+    """The stored facts about a person that handlers may read and change."""
+
+    id: int
+    channel: str
+    external_id: str
+    province: str | None
+    locale: str
+    role: str
+    is_new: bool = False
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """An analytics event a handler wants written with this turn."""
+
+    kind: str
+    topic: str | None = None
+    guide: str | None = None
+    step: str | None = None
+    confidence: float | None = None
+    detail: str | None = None
+
+
+@dataclass
+class Context:
+    """One turn of the conversation. Handlers read from it and append replies and events."""
+
+    inbound: Inbound
+    person: Person
+    state: ConversationState
+    content: Content
+    understander: Understander
+    catalogs: dict[str, gettext.NullTranslations]
+    text: str = ""
+    problem: str | None = None
+    replies: list[Outbound] = field(default_factory=list)
+    events: list[EventRecord] = field(default_factory=list)
+    understanding: Understanding | None = None
+    delete_person: bool = False
+
+    @property
+    def locale(self) -> str:
+        """The person's language."""
+        return self.person.locale
+
+    def _(self, message: str) -> str:
+        """Translate an interface string into the person's language."""
+        catalog = self.catalogs.get(self.locale) or self.catalogs.get("vi")
+        return catalog.gettext(message) if catalog else message
+
+    def reply(
+        self,
+        text: str,
+        buttons: Iterable[Button] = (),
+        contacts: Iterable[Contact] = (),
+        links: Iterable[Link] = (),
+    ) -> None:
+        """Add a reply bubble."""
+        self.replies.append(
+            Outbound(
+                text=text, buttons=tuple(buttons), contacts=tuple(contacts), links=tuple(links)
+            )
+        )
+
+    def record(self, kind: str, **fields: str | float | None) -> None:
+        """Write an analytics event with this turn (kind: understood, guide_started, ...)."""
+        self.events.append(EventRecord(kind=kind, **fields))  # type: ignore[arg-type]

@@ -1,0 +1,90 @@
+"""Transport-neutral message types: what every channel turns its wire format into and out of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One thing a person did: typed `text`, or pressed a button carrying `action`.
+
+    `user_id` is the channel's own id for the person (a Telegram chat id, a Zalo
+    follower id, a web session id). `locale` is the channel's hint for a new person;
+    a person's own choice, once made, is stored and wins.
+    """
+
+    channel: str
+    user_id: str
+    text: str | None = None
+    action: str | None = None
+    locale: str | None = None
+    # The channel's id for this message, when it has one (used to drop redeliveries).
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A semantic button: channels render it their own way and send `action` back when pressed."""
+
+    label: str
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A web address a channel can open with one tap."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A phone contact card (a hotline) that channels make tappable to call."""
+
+    name: str
+    phone: str
+    role: str = ""
+
+    @property
+    def dial(self) -> str:
+        """The number with only digits and a leading +, as `tel:` links and call buttons want."""
+        return "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image to show, by URL or by path under the content folder."""
+
+    url: str
+    alt: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One reply bubble: text plus optional buttons, contact cards, links and an image."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    links: tuple[Link, ...] = ()
+    image: Image | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """What the core made of a typed message: the topic it matched, if any, and how sure it is."""
+
+    topic: str | None
+    confidence: float
+    candidates: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(slots=True)
+class TurnResult:
+    """Everything one call of the engine produced: the replies and what it understood."""
+
+    replies: list[Outbound] = field(default_factory=list)
+    understanding: Understanding | None = None
+    duplicate: bool = False

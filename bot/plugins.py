@@ -1,0 +1,61 @@
+"""Channel plugins: adapters register themselves under the `helpdesk.channels` entry point.
+
+The core never imports a channel. `helpdesk serve` asks every installed plugin to install
+itself into the web application; a plugin that is not configured (no token) stays out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+
+from aiohttp import web
+
+from bot.engine import Engine
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "helpdesk.channels"
+
+
+@dataclass
+class Host:
+    """What a channel gets to plug into: the web app, the engine and the settings."""
+
+    app: web.Application
+    engine: Engine
+    settings: Settings
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        """Environment variables, for a channel's own settings."""
+        return self.settings.env or {}
+
+
+@dataclass(frozen=True)
+class ChannelPlugin:
+    """A channel adapter. `install` adds routes and background tasks to the server;
+    `add_commands` adds subcommands to the CLI (e.g. `helpdesk chat`)."""
+
+    name: str
+    install: Callable[[Host], Awaitable[bool]] | None = None
+    add_commands: Callable[[argparse._SubParsersAction], None] | None = None  # type: ignore[type-arg]
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def discover() -> list[ChannelPlugin]:
+    """Every installed channel plugin, in name order."""
+    plugins = []
+    for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        try:
+            plugin = entry.load()
+        except Exception:  # a broken optional channel must not stop the others
+            log.exception("channel plugin %s could not be loaded", entry.name)
+            continue
+        if isinstance(plugin, ChannelPlugin):
+            plugins.append(plugin)
+    return plugins

@@ -1,0 +1,78 @@
+"""The aiohttp server: health check, retention clean-up, and whatever the channels add."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot.engine import Engine
+from bot.plugins import Host, discover
+from bot.settings import Settings
+from bot.storage.retention import purge_messages
+
+log = logging.getLogger(__name__)
+
+ENGINE_KEY = web.AppKey("engine", Engine)
+SETTINGS_KEY = web.AppKey("settings", Settings)
+CHANNELS_KEY = web.AppKey("channels", list)
+PURGE_EVERY_SECONDS = 3600
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """`GET /healthz`: 200 when the database answers."""
+    engine = request.app[ENGINE_KEY]
+    try:
+        async with engine.database.transaction() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception:
+        log.exception("health check: database unreachable")
+        return web.json_response({"status": "error", "database": "unreachable"}, status=503)
+    return web.json_response(
+        {
+            "status": "ok",
+            "channels": request.app[CHANNELS_KEY],
+            "topics": len(engine.content.topics),
+        }
+    )
+
+
+async def _retention(app: web.Application) -> AsyncIterator[None]:
+    settings, engine = app[SETTINGS_KEY], app[ENGINE_KEY]
+
+    async def loop() -> None:
+        while True:
+            try:
+                removed = await purge_messages(engine.database, settings.message_retention_days)
+                if removed:
+                    log.info("retention: removed %d old messages", removed)
+            except Exception:
+                log.exception("retention clean-up failed; will try again")
+            await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+    task = asyncio.create_task(loop())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def create_app(engine: Engine, settings: Settings) -> web.Application:
+    """The web application with every configured channel installed."""
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    app[ENGINE_KEY] = engine
+    app[SETTINGS_KEY] = settings
+    app.router.add_get("/healthz", healthz)
+    app.cleanup_ctx.append(_retention)
+    host = Host(app=app, engine=engine, settings=settings)
+    installed: list[str] = []
+    for plugin in discover():
+        if plugin.install is not None and await plugin.install(host):
+            installed.append(plugin.name)
+    app[CHANNELS_KEY] = installed
+    return app

@@ -1,0 +1,82 @@
+"""Settings from environment variables (and an optional `.env` file), checked at start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/helpdesk.db"
+SUPPORTED_LOCALES = ("vi", "en")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The core's settings. Channel adapters read their own settings from `env`."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    content_dir: Path = PROJECT_ROOT / "content"
+    locales_dir: Path = PROJECT_ROOT / "locales"
+    default_locale: str = "vi"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    message_retention_days: int = 30
+    log_level: str = "INFO"
+    env: Mapping[str, str] | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from `env` (default: the process environment plus `.env`)."""
+        if env is None:
+            load_dotenv_file()
+            env = dict(os.environ)
+        locale = env.get("DEFAULT_LOCALE", "vi")
+        if locale not in SUPPORTED_LOCALES:
+            raise SettingsError(
+                f"DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, not {locale!r}"
+            )
+        database_url = env.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+        if not database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise SettingsError(
+                "DATABASE_URL must be an async SQLAlchemy URL starting with "
+                "sqlite+aiosqlite:// or postgresql+asyncpg://"
+            )
+        return cls(
+            database_url=database_url,
+            content_dir=Path(env.get("CONTENT_DIR", str(PROJECT_ROOT / "content"))),
+            locales_dir=Path(env.get("LOCALES_DIR", str(PROJECT_ROOT / "locales"))),
+            default_locale=locale,
+            host=env.get("HOST", "127.0.0.1"),
+            port=_int(env, "PORT", 8080, minimum=1, maximum=65535),
+            message_retention_days=_int(env, "MESSAGE_RETENTION_DAYS", 30, minimum=0),
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            env=env,
+        )
+
+
+def _int(
+    env: Mapping[str, str], name: str, default: int, minimum: int = 0, maximum: int | None = None
+) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        raise SettingsError(f"{name} must be between {minimum} and {maximum or 'any'}, not {value}")
+    return value
+
+
+def load_dotenv_file() -> None:
+    """Load `.env` from the working directory if there is one; real variables win."""
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)

@@ -1,0 +1,69 @@
+"""A person's conversation state, stored as JSON in the database between messages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class GuideProgress:
+    """Where a person is in a guide. `step` counts from 0; len(steps) means "did it work?"."""
+
+    guide: str
+    branch: str | None = None
+    step: int = 0
+    fails: dict[str, int] = field(default_factory=dict)
+    active: bool = True
+
+    @classmethod
+    def from_json(cls, data: Any) -> GuideProgress | None:
+        """Read stored progress, or None when it is missing or unreadable."""
+        if not isinstance(data, dict) or not isinstance(data.get("guide"), str):
+            return None
+        fails = data.get("fails")
+        return cls(
+            guide=data["guide"],
+            branch=data.get("branch") if isinstance(data.get("branch"), str) else None,
+            step=int(data.get("step", 0)) if isinstance(data.get("step", 0), int) else 0,
+            fails={str(k): int(v) for k, v in fails.items()} if isinstance(fails, dict) else {},
+            active=bool(data.get("active", True)),
+        )
+
+
+@dataclass
+class ConversationState:
+    """Everything the dialogue remembers about a person between two messages."""
+
+    awaiting: str | None = None
+    pending: str | None = None
+    guide: GuideProgress | None = None
+    last_topic: str | None = None
+    misunderstood: int = 0
+    province_asked: bool = False
+    referrer: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any) -> ConversationState:
+        """Read stored state; unknown or broken fields fall back to defaults."""
+        if not isinstance(data, dict):
+            return cls()
+
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return value if isinstance(value, str) else None
+
+        misunderstood = data.get("misunderstood", 0)
+        return cls(
+            awaiting=text("awaiting"),
+            pending=text("pending"),
+            guide=GuideProgress.from_json(data.get("guide")),
+            last_topic=text("last_topic"),
+            misunderstood=misunderstood if isinstance(misunderstood, int) else 0,
+            province_asked=bool(data.get("province_asked", False)),
+            referrer=text("referrer"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The state as plain JSON-able data."""
+        return asdict(self)

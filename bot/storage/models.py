@@ -1,0 +1,110 @@
+"""Tables. Keep the least data that works: no names, no phone numbers, message text only briefly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC, with the time zone attached."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Base class of every table."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+    }
+
+
+class User(Base):
+    """A person on one channel; `external_id` is that channel's id (chat id, follower, session)."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_users_channel_external"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    province: Mapped[str | None] = mapped_column(String(32), default=None)
+    locale: Mapped[str] = mapped_column(String(8), default="vi")
+    role: Mapped[str] = mapped_column(String(16), default="citizen")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DialogueState(Base):
+    """Where a person is in the conversation (guide, step, pending question), as JSON."""
+
+    __tablename__ = "dialogue_states"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Event(Base):
+    """An analytics event. Survives a person's deletion with the person unlinked."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_kind_created", "kind", "created_at"),
+        Index("ix_events_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    province: Mapped[str | None] = mapped_column(String(32), default=None)
+    kind: Mapped[str] = mapped_column(String(32))
+    topic: Mapped[str | None] = mapped_column(String(64), default=None)
+    guide: Mapped[str | None] = mapped_column(String(64), default=None)
+    step: Mapped[str | None] = mapped_column(String(32), default=None)
+    confidence: Mapped[float | None] = mapped_column(default=None)
+    detail: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class MessageLog(Base):
+    """What a person typed, kept for MESSAGE_RETENTION_DAYS to see what people ask, then purged."""
+
+    __tablename__ = "message_log"
+    __table_args__ = (
+        Index("ix_message_log_created", "created_at"),
+        Index("ix_message_log_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class InboundSeen(Base):
+    """Channel message ids already handled, so a redelivered message is handled once."""
+
+    __tablename__ = "inbound_seen"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""Channel adapters: each translates between its wire format and the core's message types."""

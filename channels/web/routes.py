@@ -1,0 +1,105 @@
+"""Routes of the web chat: `GET /` (the page), `POST /api/chat` (one turn), static files."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from bot.engine import Engine
+from bot.i18n import translations
+from bot.messages import Inbound
+from bot.settings import Settings
+from channels.wire import reply_to_json
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+CHANNEL = "web"
+MAX_TEXT_CHARS = 20_000
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+class WebChat:
+    """The handlers of the web chat, bound to an engine."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.templates = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"),
+            autoescape=True,
+            extensions=["jinja2.ext.i18n"],
+        )
+
+    def _locale(self, request: web.Request) -> str:
+        wanted = request.query.get("lang")
+        if wanted in self.engine.content.locales:
+            return str(wanted)
+        accept = request.headers.get("Accept-Language", "")
+        if accept.lower().startswith("en"):
+            return "en"
+        return self.settings.default_locale
+
+    async def page(self, request: web.Request) -> web.Response:
+        """The chat page, in the visitor's language."""
+        locale = self._locale(request)
+        catalog = translations(self.settings.locales_dir, locale)
+        self.templates.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+        html = self.templates.get_template("chat.html").render(locale=locale)
+        return web.Response(text=html, content_type="text/html", headers=SECURITY_HEADERS)
+
+    async def chat(self, request: web.Request) -> web.Response:
+        """One turn: `{"session", "text"}` or `{"session", "action"}` -> `{"replies": [...]}`."""
+        if request.content_type != "application/json":
+            return _error(415, "send JSON (Content-Type: application/json)")
+        try:
+            body: Any = json.loads(await request.text())
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return _error(400, "the body is not valid JSON")
+        if not isinstance(body, dict):
+            return _error(400, "the body must be a JSON object")
+        session, text, action = body.get("session"), body.get("text"), body.get("action")
+        if not isinstance(session, str) or not SESSION.match(session):
+            return _error(400, "'session' must be 8-64 characters of A-Z a-z 0-9 _ -")
+        if (text is None) == (action is None):
+            return _error(400, "send exactly one of 'text' or 'action'")
+        if text is not None and not isinstance(text, str):
+            return _error(400, "'text' must be a string")
+        if action is not None and not isinstance(action, str):
+            return _error(400, "'action' must be a string")
+        locale = body.get("locale") if body.get("locale") in self.engine.content.locales else None
+        inbound = Inbound(
+            channel=CHANNEL,
+            user_id=session,
+            text=text[:MAX_TEXT_CHARS] if text is not None else None,
+            action=action[:128] if action is not None else None,
+            locale=locale,
+        )
+        replies = await self.engine.handle(inbound)
+        return web.json_response({"replies": [reply_to_json(reply) for reply in replies]})
+
+
+def install_routes(app: web.Application, engine: Engine, settings: Settings) -> None:
+    """Add the web chat's routes to the server."""
+    chat = WebChat(engine, settings)
+    app.router.add_get("/", chat.page)
+    app.router.add_post("/api/chat", chat.chat)
+    app.router.add_static("/static/", HERE / "static")

@@ -1,0 +1,85 @@
+"""Handing over to people: the hotlines of the person's own province, as tappable contacts."""
+
+from __future__ import annotations
+
+from bot.content import Hotline
+from bot.context import Context
+from bot.messages import Button, Contact, Link
+from handlers.replies import ask_province, menu_button, resume_button
+
+# Reasons an escalation happens; stored with the analytics event.
+REASONS = ("asked", "not_understood", "guide_failed")
+
+
+def contact(ctx: Context, hotline: Hotline) -> Contact:
+    """A hotline as a contact card in the person's language."""
+    return Contact(
+        name=hotline.name.get(ctx.locale), phone=hotline.phone, role=hotline.role.get(ctx.locale)
+    )
+
+
+def health_contact(ctx: Context) -> Contact:
+    """The Ministry of Health line, for symptoms and exposure warnings."""
+    return contact(ctx, ctx.content.health_hotline)
+
+
+def _intro(ctx: Context, reason: str) -> str:
+    if reason == "not_understood":
+        return ctx._("Sorry, I still don't understand. A person can help you.")
+    if reason == "guide_failed":
+        return ctx._("This step seems to be hard. A person can help you.")
+    return ctx._("Here is who can help you.")
+
+
+def _is_health_conversation(ctx: Context) -> bool:
+    topic = ctx.content.topic(ctx.state.last_topic) if ctx.state.last_topic else None
+    return bool(topic and topic.health)
+
+
+async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> None:
+    """Escalate: the province's hotlines (asking the province first if it is not known)."""
+    intro = lead or _intro(ctx, reason)
+    province = ctx.content.province(ctx.person.province)
+    if province is None:
+        ctx.reply(intro)
+        ask_province(ctx, pending=f"escalate:{reason}")
+        return
+    ctx.record("escalation", detail=reason)
+    contacts = [contact(ctx, hotline) for hotline in province.hotlines]
+    links: list[Link] = []
+    if contacts:
+        text = "\n".join(
+            [intro, ctx._("Support in {province}:").format(province=province.name.get(ctx.locale))]
+        )
+    else:
+        text = "\n".join(
+            [
+                intro,
+                ctx._(
+                    "I don't have a support number for your province yet. "
+                    "The official guides are on these sites:"
+                ),
+            ]
+        )
+        links = [Link(site.label.get(ctx.locale), site.url) for site in ctx.content.sites.values()]
+    if _is_health_conversation(ctx) or not contacts:
+        contacts.append(health_contact(ctx))
+        text += "\n" + ctx._(
+            "For health questions (symptoms, an exposure warning) call the Ministry of Health line."
+        )
+    buttons: list[Button] = []
+    resume = resume_button(ctx)
+    if resume is not None:
+        buttons.append(resume)
+    buttons += [Button(ctx._("📍 Change province"), "p"), menu_button(ctx)]
+    ctx.reply(text, buttons, contacts, links)
+
+
+async def command_hotline(ctx: Context, _argument: str) -> None:
+    """/hotline: the support numbers."""
+    await give_hotlines(ctx, "asked")
+
+
+async def action_help(ctx: Context, _args: list[str]) -> None:
+    """The "Talk to support" button."""
+    await give_hotlines(ctx, "asked")

@@ -1,0 +1,110 @@
+"""Questions typed in free text: understand, answer, ask which one was meant, or admit it."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.messages import Button, Contact, Understanding
+from handlers import escalation
+from handlers.replies import (
+    main_menu_buttons,
+    menu_button,
+    resume_button,
+    topic_button,
+    topic_links,
+)
+
+MISUNDERSTOOD_BEFORE_ESCALATION = 2
+
+
+async def understand(ctx: Context) -> bool:
+    """Text stage (last): match the question to a topic and act on it."""
+    context_app = ctx.state.last_topic.split(".", 1)[0] if ctx.state.last_topic else None
+    decision = ctx.understander.understand(ctx.text, context_app)
+    ctx.understanding = Understanding(
+        topic=decision.topic, confidence=decision.confidence, candidates=decision.candidates
+    )
+    if decision.kind == "answer" and decision.topic is not None:
+        await answer_topic(ctx, decision.topic, decision.confidence)
+    elif decision.kind == "clarify":
+        clarify(ctx, decision.options, decision.confidence)
+    else:
+        await not_understood(ctx, decision.confidence)
+    return True
+
+
+async def action_topic(ctx: Context, args: list[str]) -> None:
+    """A topic button."""
+    topic_id = args[0] if args else ""
+    if ctx.content.topic(topic_id) is None:
+        from handlers.fallback import stale_button
+
+        await stale_button(ctx)
+        return
+    await answer_topic(ctx, topic_id, confidence=None)
+
+
+async def answer_topic(ctx: Context, topic_id: str, confidence: float | None) -> None:
+    """Answer a topic the way its content says (answer, welcome, help, thanks, escalate)."""
+    from handlers import start
+
+    topic = ctx.content.topic(topic_id)
+    if topic is None:
+        return
+    ctx.state.misunderstood = 0
+    ctx.state.last_topic = topic.id
+    if ctx.state.guide is not None and ctx.state.guide.active:
+        ctx.state.guide.active = False  # asking something else leaves the guide; it can resume
+    ctx.record("understood", topic=topic.id, confidence=confidence)
+    if topic.flow == "welcome":
+        await start.welcome(ctx)
+        return
+    if topic.flow == "escalate":
+        await escalation.give_hotlines(ctx, "asked", lead=topic.answer.get(ctx.locale))
+        return
+    if topic.flow == "help":
+        ctx.reply(topic.answer.get(ctx.locale), main_menu_buttons(ctx))
+        return
+    buttons: list[Button] = []
+    if topic.guide is not None and ctx.content.guide(topic.guide) is not None:
+        action = f"g:{topic.guide}" + (f":{topic.guide_branch}" if topic.guide_branch else "")
+        buttons.append(Button(ctx._("📋 Step-by-step guide"), action))
+    resume = resume_button(ctx)
+    if resume is not None:
+        buttons.append(resume)
+    for related_id in topic.related:
+        related = ctx.content.topic(related_id)
+        if related is not None and related.flow == "answer":
+            buttons.append(topic_button(ctx, related))
+    buttons.append(menu_button(ctx))
+    contacts: list[Contact] = []
+    if topic.health:
+        contacts.append(escalation.health_contact(ctx))
+    ctx.reply(topic.answer.get(ctx.locale), buttons, contacts, topic_links(ctx, topic))
+
+
+def clarify(ctx: Context, options: tuple[str, ...], confidence: float) -> None:
+    """Ask which of a few topics was meant, as buttons."""
+    ctx.record("clarified", topic=options[0] if options else None, confidence=confidence)
+    buttons = [
+        topic_button(ctx, topic)
+        for topic_id in options
+        if (topic := ctx.content.topic(topic_id)) is not None
+    ]
+    ctx.reply(ctx._("Which one do you mean?"), [*buttons, menu_button(ctx)])
+
+
+async def not_understood(ctx: Context, confidence: float) -> None:
+    """Say so honestly; the second time in a row, give the hotline instead of guessing again."""
+    ctx.state.misunderstood += 1
+    ctx.record("not_understood", confidence=confidence)
+    if ctx.state.misunderstood >= MISUNDERSTOOD_BEFORE_ESCALATION:
+        ctx.state.misunderstood = 0
+        await escalation.give_hotlines(ctx, "not_understood")
+        return
+    ctx.reply(
+        ctx._(
+            "Sorry, I can't help with that. I know about Bluezone, NCOVI health declarations "
+            'and QR check-in. Try a few words such as "cài Bluezone", or choose below.'
+        ),
+        main_menu_buttons(ctx),
+    )

@@ -1,0 +1,74 @@
+"""Reply pieces more than one flow uses: menus, topic answers, the province question."""
+
+from __future__ import annotations
+
+from bot.content import Topic
+from bot.context import Context
+from bot.messages import Button, Link
+
+
+def menu_button(ctx: Context) -> Button:
+    """A button back to the main menu."""
+    return Button(ctx._("☰ Main menu"), "menu")
+
+
+def resume_button(ctx: Context) -> Button | None:
+    """A button to resume a guide the person left, if there is one."""
+    progress = ctx.state.guide
+    if progress is None or progress.active:
+        return None
+    guide = ctx.content.guide(progress.guide)
+    if guide is None:
+        return None
+    return Button(ctx._("↩ Resume: {guide}").format(guide=guide.title.get(ctx.locale)), "r")
+
+
+def main_menu_buttons(ctx: Context) -> list[Button]:
+    """The main menu: one button per app section, support, language (and resume, if any)."""
+    buttons = [
+        Button(section.label.get(ctx.locale), f"m:{section.id}") for section in ctx.content.menu
+    ]
+    buttons += [Button(ctx._("☎ Talk to support"), "h"), Button(ctx._("🌐 Language"), "l")]
+    resume = resume_button(ctx)
+    if resume is not None:
+        buttons.insert(0, resume)
+    return buttons
+
+
+def show_main_menu(ctx: Context, text: str | None = None) -> None:
+    """Reply with the main menu."""
+    ctx.reply(text or ctx._("What do you need help with?"), main_menu_buttons(ctx))
+
+
+def topic_button(ctx: Context, topic: Topic) -> Button:
+    """A button that answers a topic."""
+    return Button(topic.title.get(ctx.locale), f"t:{topic.id}")
+
+
+def topic_links(ctx: Context, topic: Topic) -> list[Link]:
+    """The official sites a topic points to."""
+    links = []
+    for site_id in topic.links:
+        site = ctx.content.sites.get(site_id)
+        if site is not None:
+            links.append(Link(site.label.get(ctx.locale), site.url))
+    return links
+
+
+def province_buttons(ctx: Context) -> list[Button]:
+    """One button per province the bot knows, "another province" last."""
+    return [
+        Button(province.name.get(ctx.locale), f"p:{province.id}")
+        for province in sorted(ctx.content.provinces.values(), key=lambda p: p.id == "other")
+    ]
+
+
+def ask_province(ctx: Context, pending: str) -> None:
+    """Ask which province the person is in; `pending` says what to do once they answer."""
+    ctx.state.awaiting = "province"
+    ctx.state.pending = pending
+    ctx.state.province_asked = True
+    ctx.reply(
+        ctx._("Which province are you in? I'll give you the right support numbers."),
+        province_buttons(ctx),
+    )

@@ -1,0 +1,164 @@
+"""Greeting, main menu, menu sections, province and language, and /start deep links."""
+
+from __future__ import annotations
+
+import re
+
+from bot.context import Context
+from bot.messages import Button
+from handlers import faq, guide
+from handlers.replies import (
+    ask_province,
+    main_menu_buttons,
+    menu_button,
+    province_buttons,
+    show_main_menu,
+    topic_button,
+)
+from handlers.words import plain, said
+
+DEEP_LINK = re.compile(r"^(guide|topic|ref)_([A-Za-z0-9_-]{1,58})$")
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+
+async def welcome(ctx: Context) -> None:
+    """Greet, then ask the province once, or show the main menu."""
+    greeting = ctx.content.topic("smalltalk.greeting")
+    text = greeting.answer.get(ctx.locale) if greeting else ctx._("Hello!")
+    if ctx.person.province is None and not ctx.state.province_asked:
+        ctx.reply(text)
+        ask_province(ctx, pending="menu")
+        return
+    show_main_menu(ctx, text)
+
+
+async def command_start(ctx: Context, argument: str) -> None:
+    """/start, with an optional deep-link payload: guide_<id>, topic_<id> or ref_<code>."""
+    link = DEEP_LINK.match(argument)
+    if link:
+        kind, value = link.groups()
+        item_id = value.replace("-", ".")
+        if kind == "guide" and ctx.content.guide(item_id) is not None:
+            ctx.record("deep_link", guide=item_id)
+            await guide.start_guide(ctx, item_id, None)
+            return
+        if kind == "topic" and ctx.content.topic(item_id) is not None:
+            ctx.record("deep_link", topic=item_id)
+            await faq.answer_topic(ctx, item_id, confidence=None)
+            return
+        if kind == "ref" and ctx.state.referrer is None:
+            ctx.state.referrer = value[:32]
+            ctx.record("referred", detail=value[:32])
+    await welcome(ctx)
+
+
+async def command_menu(ctx: Context, _argument: str) -> None:
+    """/menu: the main menu."""
+    show_main_menu(ctx)
+
+
+async def action_menu(ctx: Context, _args: list[str]) -> None:
+    """Main-menu button."""
+    show_main_menu(ctx)
+
+
+async def action_section(ctx: Context, args: list[str]) -> None:
+    """A main-menu section (an app): its intro and its topics as buttons."""
+    section = ctx.content.section(args[0]) if args else None
+    if section is None:
+        show_main_menu(ctx, ctx._("That menu is out of date. Here is the current one."))
+        return
+    buttons = [
+        topic_button(ctx, topic)
+        for topic_id in section.topics
+        if (topic := ctx.content.topic(topic_id)) is not None
+    ]
+    ctx.reply(section.intro.get(ctx.locale), [*buttons, menu_button(ctx)])
+
+
+async def command_language(ctx: Context, _argument: str) -> None:
+    """/lang: choose the language."""
+    await action_language(ctx, [])
+
+
+async def action_language(ctx: Context, args: list[str]) -> None:
+    """Show the language choice, or switch to the chosen language."""
+    if args and args[0] in ctx.content.locales:
+        ctx.person.locale = args[0]
+        ctx.record("language_set", detail=args[0])
+        show_main_menu(ctx, ctx._("I'll speak English from now on."))
+        return
+    buttons = [
+        Button(LANGUAGE_NAMES.get(locale, locale), f"l:{locale}") for locale in ctx.content.locales
+    ]
+    buttons.append(Button(ctx._("📍 Change province"), "p"))
+    ctx.reply(ctx._("Choose your language:"), buttons)
+
+
+async def command_province(ctx: Context, _argument: str) -> None:
+    """/tinh: change the province."""
+    ask_province(ctx, pending="menu")
+
+
+async def action_province(ctx: Context, args: list[str]) -> None:
+    """Ask for the province, or remember the chosen one and carry on."""
+    if not args:
+        ask_province(ctx, pending="menu")
+        return
+    province = ctx.content.province(args[0])
+    if province is None:
+        ctx.reply(
+            ctx._("That menu is out of date. Which province are you in?"), province_buttons(ctx)
+        )
+        return
+    await set_province(ctx, province.id)
+
+
+async def set_province(ctx: Context, province_id: str) -> None:
+    """Remember the province, then do what was waiting for it."""
+    from handlers import escalation
+
+    ctx.person.province = province_id
+    ctx.state.awaiting = None
+    pending, ctx.state.pending = ctx.state.pending, None
+    ctx.record("province_set", detail=province_id)
+    province = ctx.content.province(province_id)
+    name = province.name.get(ctx.locale) if province else province_id
+    if pending and pending.startswith("escalate"):
+        reason = pending.partition(":")[2] or "asked"
+        ctx.reply(ctx._("Saved: {province}.").format(province=name))
+        await escalation.give_hotlines(ctx, reason)
+        return
+    show_main_menu(
+        ctx, ctx._("Saved: {province}. What do you need help with?").format(province=name)
+    )
+
+
+async def awaiting_answer(ctx: Context) -> bool:
+    """Text stage: a typed province name while the bot waits for one."""
+    if ctx.state.awaiting != "province":
+        return False
+    typed = plain(ctx.text)
+    for province in ctx.content.provinces.values():
+        names = [*province.name.values.values(), *province.aliases]
+        if typed in {plain(name) for name in names}:
+            await set_province(ctx, province.id)
+            return True
+    # Not a province: forget the question and treat the text as a question of its own.
+    ctx.state.awaiting = None
+    ctx.state.pending = None
+    return False
+
+
+async def navigation_words(ctx: Context) -> bool:
+    """Text stage: typed "menu", "ngôn ngữ" or "đổi tỉnh"."""
+    if said(ctx, "menu"):
+        ctx.reply(ctx._("What do you need help with?"), main_menu_buttons(ctx))
+        return True
+    if said(ctx, "language"):
+        await action_language(ctx, [])
+        return True
+    if said(ctx, "province"):
+        ask_province(ctx, pending="menu")
+        return True
+    return False

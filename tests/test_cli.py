@@ -1,0 +1,90 @@
+"""The `helpdesk` command as a person runs it: ask, content check, chat, settings errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.content import Content
+from bot.settings import PROJECT_ROOT
+
+
+def helpdesk(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd or PROJECT_ROOT,
+        timeout=120,
+    )
+
+
+def test_ask_gives_the_province_hotline() -> None:
+    result = helpdesk("ask", "--json", "--province", "soc-trang", "cho tôi số hỗ trợ")
+    answer = json.loads(result.stdout)
+    assert answer["topic"] == "support.hotline"
+    assert "0299.3626800" in answer["text"]
+    result = helpdesk("ask", "--json", "--province", "quang-ngai", "cho tôi số hỗ trợ")
+    answer = json.loads(result.stdout)
+    assert "0982.142.211" in answer["text"] and "0914.559.068" in answer["text"]
+    assert "0299.3626800" not in answer["text"]
+
+
+def test_ask_reads_questions_from_stdin_in_order(content: Content) -> None:
+    result = helpdesk(
+        "ask", "--json", stdin="cai bluezone ntn\nthoi tiet ha noi mai\n\nhow to install bluezone\n"
+    )
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["topic"] for line in lines] == ["bluezone.install", None, None, "bluezone.install"]
+    assert all(0.0 <= line["confidence"] <= 1.0 for line in lines)
+    assert lines[1]["text"], "out of scope still gets an honest reply"
+    install = content.topic("bluezone.install")
+    assert install is not None and "CH Play" in lines[0]["text"]
+
+
+def test_ask_in_english() -> None:
+    result = helpdesk("ask", "--lang", "en", "how do I install bluezone")
+    assert "Play Store" in result.stdout and result.returncode == 0
+
+
+def test_content_check_exit_codes(tmp_path: Path) -> None:
+    ok = helpdesk("content", "check")
+    assert ok.returncode == 0 and "content check passed" in ok.stdout
+    bad = tmp_path / "content"
+    bad.mkdir()
+    (bad / "content.yaml").write_text("locales: [vi, en]\n", encoding="utf-8")
+    failed = helpdesk("content", "check", str(bad))
+    assert failed.returncode == 1
+    assert "error: content.yaml: 'menu' needs at least one section" in failed.stdout
+
+
+def test_terminal_chat_numbers_buttons(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
+    result = helpdesk("chat", stdin="2\ncai bluezone tren iphone\n1\n/quit\n", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "[1] Quảng Ngãi" in result.stdout and "[2] Sóc Trăng" in result.stdout
+    assert "Đã lưu: Sóc Trăng" in result.stdout
+    assert "App Store" in result.stdout and "Bước 1/5" in result.stdout
+    again = helpdesk("chat", stdin="/hotline\n", env=env)
+    assert "0299.3626800" in again.stdout, "the province is remembered between sessions"
+
+
+def test_a_wrong_setting_fails_at_start_naming_it(tmp_path: Path) -> None:
+    result = helpdesk("ask", "hi", env={"DATABASE_URL": "mysql://x"})
+    assert result.returncode != 0 and "DATABASE_URL" in result.stderr
+    result = helpdesk("ask", "hi", env={"PORT": "eighty"})
+    assert result.returncode != 0 and "PORT" in result.stderr
+
+
+def test_db_commands_create_the_database(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'sub' / 'h.db'}"}
+    result = helpdesk("db", "upgrade", env=env)
+    assert result.returncode == 0 and (tmp_path / "sub" / "h.db").exists()
+    assert "removed 0" in helpdesk("db", "purge", env=env).stdout

@@ -1,0 +1,28 @@
+"""Settings are read from the environment and wrong ones are refused by name."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import DEFAULT_DATABASE_URL, Settings, SettingsError
+
+
+def test_defaults_need_nothing() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert (settings.host, settings.port, settings.default_locale) == ("127.0.0.1", 8080, "vi")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PORT", "0"),
+        ("PORT", "x"),
+        ("DEFAULT_LOCALE", "fr"),
+        ("DATABASE_URL", "sqlite:///sync.db"),
+        ("MESSAGE_RETENTION_DAYS", "-1"),
+    ],
+)
+def test_wrong_values_name_the_setting(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: value})

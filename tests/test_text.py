@@ -1,0 +1,38 @@
+"""Cleaning and normalising what people type."""
+
+from __future__ import annotations
+
+from bot.matcher import Normalizer, fold
+from bot.matcher.normalize import has_diacritics
+from bot.sanitize import MAX_TEXT, clean_text
+
+
+def test_fold_removes_vietnamese_marks() -> None:
+    assert fold("Điện thoại CỦA TÔI không được") == "dien thoai cua toi khong duoc"
+    assert has_diacritics("cài đặt") and not has_diacritics("cai dat")
+
+
+def test_abbreviations_are_expanded_word_by_word() -> None:
+    normalizer = Normalizer({"ko": "không", "dc": "được", "ntn": "như thế nào", "dt": "điện thoại"})
+    assert normalizer.normalize("cài ko dc, ntn?").folded == (
+        "cai",
+        "khong",
+        "duoc",
+        "nhu",
+        "the",
+        "nao",
+    )
+    assert normalizer.normalize("kodc").folded == ("kodc",), "only whole words"
+    assert normalizer.normalize("Đt mới").accented == ("đt", "mới")
+
+
+def test_clean_text() -> None:
+    assert clean_text(None).problem == "empty"
+    assert clean_text(" \n\t ").problem == "empty"
+    assert clean_text("😀🙏").problem == "no_words"
+    assert clean_text("a\x00b\u200bc\u202e d").text == "a bc d"
+    assert clean_text("Cài   đặt\n\nngay").text == "Cài đặt ngay"
+    decomposed = "cài".encode().decode()  # NFD input is recomposed
+    assert clean_text("ca\u0300i").text == decomposed
+    long = clean_text("x" * (MAX_TEXT + 50))
+    assert long.truncated and len(long.text) == MAX_TEXT and long.problem is None
