@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import gettext
 import logging
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
@@ -23,19 +21,11 @@ from bot.messages import Inbound, Outbound, TurnResult
 from bot.router import Handler, Router
 from bot.sanitize import clean_text
 from bot.state import ConversationState
-from bot.storage import Database, DialogueState, Event, MessageLog, User
-from bot.storage.models import InboundSeen, utcnow
+from bot.storage import Database, User, turns
 
 log = logging.getLogger(__name__)
 
 MAX_LOGGED_TEXT = 500
-
-
-def _insert_for(session: AsyncSession) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert
-    return sqlite.insert
 
 
 @dataclass
@@ -74,25 +64,28 @@ class Engine:
     async def handle_turn(self, inbound: Inbound) -> TurnResult:
         """Replies plus what was understood; a redelivered message gets no replies."""
         cleaned = clean_text(inbound.text) if inbound.action is None else None
+        locale = inbound.locale if inbound.locale in self.content.locales else None
         async with self.database.transaction() as session:
-            if inbound.message_id and not await self._first_delivery(session, inbound):
+            if inbound.message_id and not await turns.first_delivery(
+                session, inbound.channel, str(inbound.message_id)
+            ):
                 log.info("dropped a redelivered %s message", inbound.channel)
                 return TurnResult(duplicate=True)
-            user = await self._load_user(session, inbound)
-            stored = await session.get(DialogueState, user.id, with_for_update=True)
-            state = ConversationState.from_json(stored.data if stored else None)
+            row = await turns.load_person(
+                session, inbound.channel, inbound.user_id, locale or self.options.default_locale
+            )
             ctx = Context(
                 inbound=inbound,
                 person=Person(
-                    id=user.id,
-                    channel=user.channel,
-                    external_id=user.external_id,
-                    province=user.province,
-                    locale=user.locale,
-                    role=user.role,
-                    is_new=stored is None,
+                    id=row.id,
+                    channel=row.channel,
+                    external_id=row.external_id,
+                    province=row.province,
+                    locale=row.locale,
+                    role=row.role,
+                    is_new=not row.state,
                 ),
-                state=state,
+                state=ConversationState.from_json(row.state),
                 content=self.content,
                 understander=self.understander,
                 catalogs=self.catalogs,
@@ -104,23 +97,23 @@ class Engine:
             else:
                 await self.router.dispatch(ctx)
             if cleaned is not None and cleaned.truncated:
-                ctx.replies.insert(
-                    0, Outbound(ctx._("Your message was long, so I read its beginning."))
-                )
-            await self._save(session, ctx, user, stored)
-        understanding = ctx.understanding
-        return TurnResult(replies=ctx.replies, understanding=understanding)
+                note = ctx._("Your message was long, so I read its beginning.")
+                ctx.replies.insert(0, Outbound(note))
+            await self._save(session, ctx, row)
+        return TurnResult(replies=ctx.replies, understanding=ctx.understanding)
 
     async def prepare_person(
         self, channel: str, user_id: str, province: str | None = None, locale: str | None = None
     ) -> None:
         """Create a person with a known province and language (used by `helpdesk ask`)."""
         async with self.database.transaction() as session:
-            user = await self._load_user(session, Inbound(channel=channel, user_id=user_id))
+            row = await turns.load_person(
+                session, channel, user_id, locale or self.options.default_locale
+            )
             if province is not None:
-                user.province = province
-            if locale is not None:
-                user.locale = locale
+                await session.execute(
+                    update(User).where(User.id == row.id).values(province=province)
+                )
 
     async def forget_person(self, channel: str, user_id: str) -> bool:
         """Delete everything stored about a person; True when there was something."""
@@ -130,73 +123,28 @@ class Engine:
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def _first_delivery(self, session: AsyncSession, inbound: Inbound) -> bool:
-        insert = _insert_for(session)
-        statement = (
-            insert(InboundSeen)
-            .values(channel=inbound.channel, message_id=str(inbound.message_id)[:128])
-            .on_conflict_do_nothing()
-        )
-        result = await session.execute(statement)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def _load_user(self, session: AsyncSession, inbound: Inbound) -> User:
-        query = (
-            select(User)
-            .where(User.channel == inbound.channel, User.external_id == inbound.user_id)
-            .with_for_update()
-        )
-        user = (await session.execute(query)).scalar_one_or_none()
-        if user is not None:
-            return user
-        locale = inbound.locale if inbound.locale in self.content.locales else None
-        insert = _insert_for(session)
-        # Two first messages at once must not both create the person: insert-or-ignore, reread.
-        await session.execute(
-            insert(User)
-            .values(
-                channel=inbound.channel,
-                external_id=inbound.user_id,
-                locale=locale or self.options.default_locale,
-                role="citizen",
-                created_at=utcnow(),
-                last_seen_at=utcnow(),
-            )
-            .on_conflict_do_nothing()
-        )
-        return (await session.execute(query)).scalar_one()
-
-    async def _save(
-        self, session: AsyncSession, ctx: Context, user: User, stored: DialogueState | None
-    ) -> None:
+    async def _save(self, session: AsyncSession, ctx: Context, row: turns.PersonRow) -> None:
         person = ctx.person
-        for record in ctx.events:
-            session.add(
-                Event(
-                    user_id=None if ctx.delete_person else user.id,
-                    channel=user.channel,
-                    province=person.province,
-                    kind=record.kind,
-                    topic=record.topic,
-                    guide=record.guide,
-                    step=record.step,
-                    confidence=record.confidence,
-                    detail=record.detail,
-                )
-            )
+        events = [
+            {
+                "user_id": None if ctx.delete_person else row.id,
+                "channel": row.channel,
+                "province": person.province,
+                **asdict(record),
+            }
+            for record in ctx.events
+        ]
         if ctx.delete_person:
-            await session.flush()
-            await session.delete(user)
+            await turns.save_turn(session, row, {}, {}, events, None)
+            await turns.delete_person(session, row.id)
             return
-        user.province = person.province
-        user.locale = person.locale
-        user.role = person.role
-        user.last_seen_at = utcnow()
-        data = ctx.state.to_json()
-        if stored is None:
-            session.add(DialogueState(user_id=user.id, data=data))
-        elif stored.data != data:
-            stored.data = data
+        changes = {
+            name: getattr(person, name)
+            for name in ("province", "locale", "role")
+            if getattr(person, name) != getattr(row, name)
+        }
+        message = None
         if ctx.text and ctx.inbound.action is None and self.options.message_retention_days > 0:
             topic = ctx.understanding.topic if ctx.understanding else None
-            session.add(MessageLog(user_id=user.id, text=ctx.text[:MAX_LOGGED_TEXT], topic=topic))
+            message = {"text": ctx.text[:MAX_LOGGED_TEXT], "topic": topic}
+        await turns.save_turn(session, row, changes, ctx.state.to_json(), events, message)

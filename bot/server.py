@@ -43,23 +43,28 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def _retention(app: web.Application) -> AsyncIterator[None]:
+    """Purge old message text hourly; a purge under way finishes before the server stops."""
     settings, engine = app[SETTINGS_KEY], app[ENGINE_KEY]
+    stopping = asyncio.Event()
+
+    async def purge_once() -> None:
+        try:
+            removed = await purge_messages(engine.database, settings.message_retention_days)
+            if removed:
+                log.info("retention: removed %d old messages", removed)
+        except Exception:
+            log.exception("retention clean-up failed; will try again")
 
     async def loop() -> None:
-        while True:
-            try:
-                removed = await purge_messages(engine.database, settings.message_retention_days)
-                if removed:
-                    log.info("retention: removed %d old messages", removed)
-            except Exception:
-                log.exception("retention clean-up failed; will try again")
-            await asyncio.sleep(PURGE_EVERY_SECONDS)
+        while not stopping.is_set():
+            await purge_once()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), PURGE_EVERY_SECONDS)
 
     task = asyncio.create_task(loop())
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    stopping.set()
+    await task
 
 
 async def create_app(engine: Engine, settings: Settings) -> web.Application:

@@ -20,7 +20,7 @@ from channels.wire import reply_to_json
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")
 CHANNEL = "web"
 MAX_TEXT_CHARS = 20_000
 SECURITY_HEADERS = {
@@ -71,13 +71,18 @@ class WebChat:
         if request.content_type != "application/json":
             return _error(415, "send JSON (Content-Type: application/json)")
         try:
-            body: Any = json.loads(await request.text())
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return _error(413, "the message is too large")
+        try:
+            # JSON is UTF-8 (RFC 8259); a declared charset is not trusted.
+            body: Any = json.loads(raw.decode("utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError):
             return _error(400, "the body is not valid JSON")
         if not isinstance(body, dict):
             return _error(400, "the body must be a JSON object")
         session, text, action = body.get("session"), body.get("text"), body.get("action")
-        if not isinstance(session, str) or not SESSION.match(session):
+        if not isinstance(session, str) or not SESSION.fullmatch(session):
             return _error(400, "'session' must be 8-64 characters of A-Z a-z 0-9 _ -")
         if (text is None) == (action is None):
             return _error(400, "send exactly one of 'text' or 'action'")
