@@ -64,13 +64,14 @@ async def _ask(args: argparse.Namespace) -> int:
     settings = _settings()
     logging.basicConfig(level=logging.WARNING)
     # Each question is answered as a brand-new person, in a throw-away in-memory database.
-    engine = await build_engine(settings, database_url="sqlite+aiosqlite:///:memory:")
+    engine = await build_engine(settings, database_url="sqlite:///:memory:")
     questions = [args.question] if args.question else (line.rstrip("\n") for line in sys.stdin)
     try:
         for number, question in enumerate(questions):
-            user_id = f"ask-{number}"
-            await engine.prepare_person("cli", user_id, province=args.province, locale=args.lang)
-            turn = await engine.handle_turn(Inbound(channel="cli", user_id=user_id, text=question))
+            inbound = Inbound(
+                channel="cli", user_id=f"ask-{number}", text=question, locale=args.lang
+            )
+            turn = await engine.handle_turn(inbound, province=args.province)
             text = "\n\n".join(plain_text(reply) for reply in turn.replies)
             understood = turn.understanding
             if args.json:

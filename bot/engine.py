@@ -11,9 +11,6 @@ import gettext
 import logging
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import delete, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.content import Content
 from bot.context import Context, Person
 from bot.matcher import Understander
@@ -21,7 +18,8 @@ from bot.messages import Inbound, Outbound, TurnResult
 from bot.router import Handler, Router
 from bot.sanitize import clean_text
 from bot.state import ConversationState
-from bot.storage import Database, User, turns
+from bot.storage import Database, turns
+from bot.storage.database import Transaction
 
 log = logging.getLogger(__name__)
 
@@ -61,18 +59,25 @@ class Engine:
         """Replies to one message or button press."""
         return (await self.handle_turn(inbound)).replies
 
-    async def handle_turn(self, inbound: Inbound) -> TurnResult:
-        """Replies plus what was understood; a redelivered message gets no replies."""
+    async def handle_turn(self, inbound: Inbound, province: str | None = None) -> TurnResult:
+        """Replies plus what was understood; a redelivered message gets no replies.
+
+        `province`, when given, is recorded for the person before the turn, as if they had
+        chosen it (`helpdesk ask --province` answers as a person from that province).
+        """
         cleaned = clean_text(inbound.text) if inbound.action is None else None
         locale = inbound.locale if inbound.locale in self.content.locales else None
-        async with self.database.transaction() as session:
-            if inbound.message_id and not await turns.first_delivery(
-                session, inbound.channel, str(inbound.message_id)
+        async with self.database.transaction() as transaction:
+            if inbound.message_id and not await transaction.call(
+                turns.first_delivery, inbound.channel, str(inbound.message_id)
             ):
                 log.info("dropped a redelivered %s message", inbound.channel)
                 return TurnResult(duplicate=True)
-            row = await turns.load_person(
-                session, inbound.channel, inbound.user_id, locale or self.options.default_locale
+            row = await transaction.call(
+                turns.load_person,
+                inbound.channel,
+                inbound.user_id,
+                locale or self.options.default_locale,
             )
             ctx = Context(
                 inbound=inbound,
@@ -80,7 +85,7 @@ class Engine:
                     id=row.id,
                     channel=row.channel,
                     external_id=row.external_id,
-                    province=row.province,
+                    province=province if province is not None else row.province,
                     locale=row.locale,
                     role=row.role,
                     is_new=not row.state,
@@ -99,31 +104,14 @@ class Engine:
             if cleaned is not None and cleaned.truncated:
                 note = ctx._("Your message was long, so I read its beginning.")
                 ctx.replies.insert(0, Outbound(note))
-            await self._save(session, ctx, row)
+            await self._save(transaction, ctx, row)
         return TurnResult(replies=ctx.replies, understanding=ctx.understanding)
-
-    async def prepare_person(
-        self, channel: str, user_id: str, province: str | None = None, locale: str | None = None
-    ) -> None:
-        """Create a person with a known province and language (used by `helpdesk ask`)."""
-        async with self.database.transaction() as session:
-            row = await turns.load_person(
-                session, channel, user_id, locale or self.options.default_locale
-            )
-            if province is not None:
-                await session.execute(
-                    update(User).where(User.id == row.id).values(province=province)
-                )
 
     async def forget_person(self, channel: str, user_id: str) -> bool:
         """Delete everything stored about a person; True when there was something."""
-        async with self.database.transaction() as session:
-            result = await session.execute(
-                delete(User).where(User.channel == channel, User.external_id == user_id)
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+        return await self.database.run(turns.forget, channel, user_id)
 
-    async def _save(self, session: AsyncSession, ctx: Context, row: turns.PersonRow) -> None:
+    async def _save(self, transaction: Transaction, ctx: Context, row: turns.PersonRow) -> None:
         person = ctx.person
         events = [
             {
@@ -135,8 +123,8 @@ class Engine:
             for record in ctx.events
         ]
         if ctx.delete_person:
-            await turns.save_turn(session, row, {}, {}, events, None)
-            await turns.delete_person(session, row.id)
+            await transaction.call(turns.save_turn, row, {}, row.state, events, None)
+            await transaction.finish(turns.delete_person, row.id)
             return
         changes = {
             name: getattr(person, name)
@@ -147,4 +135,6 @@ class Engine:
         if ctx.text and ctx.inbound.action is None and self.options.message_retention_days > 0:
             topic = ctx.understanding.topic if ctx.understanding else None
             message = {"text": ctx.text[:MAX_LOGGED_TEXT], "topic": topic}
-        await turns.save_turn(session, row, changes, ctx.state.to_json(), events, message)
+        await transaction.finish(
+            turns.save_turn, row, changes, ctx.state.to_json(), events, message
+        )

@@ -11,11 +11,14 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
 
-from aiohttp import web
-
-from bot.engine import Engine
 from bot.settings import Settings
+
+if TYPE_CHECKING:  # the CLI loads plugins for their commands; `ask` should not pay for aiohttp
+    from aiohttp import web
+
+    from bot.engine import Engine
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from bot.engine import Engine
 from bot.plugins import Host, discover
@@ -24,12 +25,15 @@ PURGE_EVERY_SECONDS = 3600
 MAX_REQUEST_BYTES = 64 * 1024
 
 
+def _ping(connection: Connection) -> None:
+    connection.execute(text("SELECT 1"))
+
+
 async def healthz(request: web.Request) -> web.Response:
     """`GET /healthz`: 200 when the database answers."""
     engine = request.app[ENGINE_KEY]
     try:
-        async with engine.database.transaction() as session:
-            await session.execute(text("SELECT 1"))
+        await engine.database.run(_ping)
     except Exception:
         log.exception("health check: database unreachable")
         return web.json_response({"status": "error", "database": "unreachable"}, status=503)

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/helpdesk.db"
+DEFAULT_DATABASE_URL = "sqlite:///var/helpdesk.db"
+DATABASE_SCHEMES = (
+    "sqlite://",
+    "sqlite+aiosqlite://",
+    "sqlite+pysqlite://",
+    "postgresql://",
+    "postgres://",
+    "postgresql+asyncpg://",
+)
 SUPPORTED_LOCALES = ("vi", "en")
 
 
@@ -42,10 +50,10 @@ class Settings:
                 f"DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, not {locale!r}"
             )
         database_url = env.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-        if not database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        if not database_url.startswith(DATABASE_SCHEMES):
             raise SettingsError(
-                "DATABASE_URL must be an async SQLAlchemy URL starting with "
-                "sqlite+aiosqlite:// or postgresql+asyncpg://"
+                "DATABASE_URL must be a SQLite or PostgreSQL URL, e.g. sqlite:///var/helpdesk.db "
+                "or postgresql+asyncpg://user:password@host/database"
             )
         return cls(
             database_url=database_url,

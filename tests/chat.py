@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from bot.engine import Engine
 from bot.messages import Button, Contact, Inbound, Outbound, TurnResult
 from bot.render import strip_markup
+from bot.storage import Database
 
 
 @dataclass
@@ -65,3 +71,22 @@ class Chat:
         """The topic the latest typed message was understood as."""
         understanding = self.last.understanding if self.last else None
         return understanding.topic if understanding else None
+
+
+async def fetch_all(database: Database, statement: Select[Any]) -> list[Any]:
+    """Run an ORM select in its own transaction and return the loaded objects."""
+
+    def run(connection: Connection) -> list[Any]:
+        with Session(connection) as session:
+            return list(session.scalars(statement))
+
+    return await database.run(run)
+
+
+async def fetch_one(database: Database, statement: Select[Any]) -> Any:
+    """Run a select that returns one value."""
+
+    def run(connection: Connection) -> Any:
+        return connection.execute(statement).scalar_one()
+
+    return await database.run(run)

@@ -8,13 +8,13 @@ from bot.content import Content
 from bot.engine import Engine
 from bot.render import strip_markup
 from bot.storage import Event, User
-from tests.chat import Chat
+from tests.chat import Chat, fetch_all
 
 
 async def events(engine: Engine, kind: str) -> list[Event]:
-    async with engine.database.transaction() as session:
-        rows = await session.execute(select(Event).where(Event.kind == kind).order_by(Event.id))
-        return list(rows.scalars())
+    return await fetch_all(
+        engine.database, select(Event).where(Event.kind == kind).order_by(Event.id)
+    )
 
 
 def hotline_numbers(content: Content, province: str) -> set[str]:
@@ -280,8 +280,7 @@ async def test_deleting_my_data(chat: Chat, engine: Engine) -> None:
     await chat.say("cai bluezone")
     await chat.say("/xoadulieu")
     await chat.press("Xóa")
-    async with engine.database.transaction() as session:
-        assert (await session.execute(select(User))).scalars().all() == []
-        assert all(e.user_id is None for e in (await session.execute(select(Event))).scalars())
+    assert await fetch_all(engine.database, select(User)) == []
+    assert all(e.user_id is None for e in await fetch_all(engine.database, select(Event)))
     await chat.say("/start")
     assert {b.action for b in chat.buttons} == {"p:quang-ngai", "p:soc-trang", "p:other"}

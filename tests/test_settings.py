@@ -19,7 +19,7 @@ def test_defaults_need_nothing() -> None:
         ("PORT", "0"),
         ("PORT", "x"),
         ("DEFAULT_LOCALE", "fr"),
-        ("DATABASE_URL", "sqlite:///sync.db"),
+        ("DATABASE_URL", "mysql://x/y"),
         ("MESSAGE_RETENTION_DAYS", "-1"),
     ],
 )

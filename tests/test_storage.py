@@ -8,6 +8,7 @@ import datetime as dt
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
 
 from bot.app import build_engine
 from bot.content import Content
@@ -17,21 +18,19 @@ from bot.messages import Inbound
 from bot.settings import Settings
 from bot.storage import Base, DialogueState, Event, MessageLog, User
 from bot.storage.retention import purge_messages
-from tests.chat import Chat
+from tests.chat import Chat, fetch_all, fetch_one
 
 
 async def count(engine: Engine, model: type[Base]) -> int:
-    async with engine.database.transaction() as session:
-        return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
+    return int(await fetch_one(engine.database, select(func.count()).select_from(model)))
 
 
 async def test_migrations_match_the_models(any_engine: Engine) -> None:
-    def diff(connection: object) -> list[object]:
-        context = MigrationContext.configure(connection)  # type: ignore[arg-type]
+    def diff(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection)
         return list(compare_metadata(context, Base.metadata))
 
-    async with any_engine.database.engine.connect() as connection:
-        assert await connection.run_sync(diff) == []
+    assert await any_engine.database.run(diff) == []
 
 
 async def test_upgrade_is_idempotent(any_engine: Engine) -> None:
@@ -94,10 +93,9 @@ async def test_simultaneous_turns_do_not_lose_state(any_engine: Engine) -> None:
     await any_engine.handle(Inbound(channel="web", user_id="racer", action="p:soc-trang"))
     misses = [Inbound(channel="web", user_id="racer", text="zzqx wvvk") for _ in range(4)]
     await asyncio.gather(*(any_engine.handle_turn(t) for t in misses))
-    async with any_engine.database.transaction() as session:
-        escalations = (
-            await session.execute(select(func.count()).where(Event.kind == "escalation"))
-        ).scalar_one()
+    escalations = await fetch_one(
+        any_engine.database, select(func.count()).where(Event.kind == "escalation")
+    )
     # Four misunderstandings in a row: escalate on the 2nd and the 4th, never twice in a row.
     assert escalations == 2
 
@@ -116,15 +114,16 @@ async def test_deleting_a_person_removes_their_rows(any_engine: Engine) -> None:
 async def test_old_message_text_is_purged(any_engine: Engine) -> None:
     for text in ("cai bluezone", "otp ko ve"):
         await any_engine.handle(Inbound(channel="web", user_id="p", text=text))
-    async with any_engine.database.transaction() as session:
-        old = dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
-        await session.execute(
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
+
+    def age(connection: Connection) -> None:
+        connection.execute(
             update(MessageLog).where(MessageLog.text == "cai bluezone").values(created_at=old)
         )
+
+    await any_engine.database.run(age)
     assert await purge_messages(any_engine.database, retention_days=30) == 1
-    async with any_engine.database.transaction() as session:
-        left = (await session.execute(select(MessageLog.text))).scalars().all()
-    assert left == ["otp ko ve"]
+    assert await fetch_all(any_engine.database, select(MessageLog.text)) == ["otp ko ve"]
 
 
 async def test_no_message_text_is_kept_when_retention_is_zero(any_engine: Engine) -> None:
@@ -136,6 +135,5 @@ async def test_no_message_text_is_kept_when_retention_is_zero(any_engine: Engine
 
 async def test_message_log_keeps_only_the_start_of_long_text(any_engine: Engine) -> None:
     await any_engine.handle(Inbound(channel="web", user_id="p", text="cài bluezone " * 300))
-    async with any_engine.database.transaction() as session:
-        stored = (await session.execute(select(MessageLog.text))).scalar_one()
+    stored = await fetch_one(any_engine.database, select(MessageLog.text))
     assert 0 < len(stored) <= 500

@@ -92,17 +92,19 @@ class _Space:
 
     def cosines(self, features: Counter[str]) -> NDArray[np.float64]:
         """The cosine of the query with every document (zeros where nothing is shared)."""
-        doc_parts: list[NDArray[np.int32]] = []
-        weight_parts: list[NDArray[np.float64]] = []
-        for feature, weight in self.vector(features).items():
-            fid = self.feature_ids[feature]
-            start, stop = self.starts[fid], self.starts[fid + 1]
-            doc_parts.append(self.docs[start:stop])
-            weight_parts.append(self.weights[start:stop] * weight)
-        if not doc_parts:
+        query = self.vector(features)
+        if not query:
             return np.zeros(self.size)
+        ids = np.fromiter((self.feature_ids[f] for f in query), dtype=np.int64, count=len(query))
+        query_weights = np.fromiter(query.values(), dtype=np.float64, count=len(query))
+        starts, lengths = self.starts[ids], self.starts[ids + 1] - self.starts[ids]
+        total = int(lengths.sum())
+        # Positions of every posting of every query feature, gathered without a Python loop.
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
         scores: NDArray[np.float64] = np.bincount(
-            np.concatenate(doc_parts), weights=np.concatenate(weight_parts), minlength=self.size
+            self.docs[offsets],
+            weights=self.weights[offsets] * np.repeat(query_weights, lengths),
+            minlength=self.size,
         ).astype(np.float64, copy=False)
         return scores
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import delete
+from sqlalchemy.engine import Connection
 
 from bot.storage.database import Database
 from bot.storage.models import InboundSeen, MessageLog, utcnow
@@ -13,15 +14,15 @@ from bot.storage.models import InboundSeen, MessageLog, utcnow
 SEEN_IDS_KEPT = dt.timedelta(days=7)
 
 
+def _purge(connection: Connection, retention_days: int, now: dt.datetime) -> int:
+    cutoff = now - dt.timedelta(days=retention_days)
+    result = connection.execute(delete(MessageLog).where(MessageLog.created_at < cutoff))
+    connection.execute(delete(InboundSeen).where(InboundSeen.created_at < now - SEEN_IDS_KEPT))
+    return int(result.rowcount)
+
+
 async def purge_messages(
     database: Database, retention_days: int, now: dt.datetime | None = None
 ) -> int:
     """Delete logged message text older than the retention period; return how many went."""
-    now = now or utcnow()
-    async with database.transaction() as session:
-        cutoff = now - dt.timedelta(days=retention_days)
-        result = await session.execute(delete(MessageLog).where(MessageLog.created_at < cutoff))
-        await session.execute(
-            delete(InboundSeen).where(InboundSeen.created_at < now - SEEN_IDS_KEPT)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+    return await database.run(_purge, retention_days, now or utcnow())

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Connection
 
 from bot.storage.models import DialogueState, Event, InboundSeen, MessageLog, User, utcnow
 
@@ -37,22 +37,22 @@ class PersonRow:
     state: dict[str, Any]
 
 
-def _dialect_insert(session: AsyncSession) -> Any:
+def _dialect_insert(connection: Connection) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
-    if session.get_bind().dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql":
         return postgresql.insert
     return sqlite.insert
 
 
-async def first_delivery(session: AsyncSession, channel: str, message_id: str) -> bool:
+def first_delivery(connection: Connection, channel: str, message_id: str) -> bool:
     """Record a channel message id; False when it was recorded before (a redelivery)."""
     statement = (
-        _dialect_insert(session)(InboundSeen)
+        _dialect_insert(connection)(InboundSeen)
         .values(channel=channel, message_id=message_id[:128], created_at=utcnow())
         .on_conflict_do_nothing()
     )
-    result = await session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    result = connection.execute(statement)
+    return bool(result.rowcount)
 
 
 # Both rows are locked: under READ COMMITTED, PostgreSQL re-reads the latest version only of
@@ -69,60 +69,98 @@ _LOAD = (
         DialogueState.data,
     )
     .join(DialogueState, DialogueState.user_id == User.id)
+    .where(User.channel == bindparam("channel"), User.external_id == bindparam("external_id"))
     .with_for_update()
+)
+# Statements are built once: building them per call costs more than SQLite running them.
+_FIND_ID = select(User.id).where(
+    User.channel == bindparam("channel"), User.external_id == bindparam("external_id")
+)
+_ADD_EVENTS = insert(Event)
+_ADD_MESSAGE = insert(MessageLog)
+_TOUCH = (
+    update(User)
+    .where(User.id == bindparam("person_id"))
+    .values(
+        province=bindparam("province"),
+        locale=bindparam("locale"),
+        role=bindparam("role"),
+        last_seen_at=bindparam("now"),
+    )
+)
+_ADD_STATE = insert(DialogueState).values(
+    user_id=bindparam("person_id"), data=bindparam("data"), updated_at=bindparam("now")
+)
+_NEW_PERSON = {
+    dialect: insert_function(User)
+    .values(
+        channel=bindparam("channel"),
+        external_id=bindparam("external_id"),
+        locale=bindparam("locale"),
+        role="citizen",
+        created_at=bindparam("now"),
+        last_seen_at=bindparam("now"),
+    )
+    .on_conflict_do_nothing()
+    .returning(User.id)
+    for dialect, insert_function in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+_SAVE_STATE = (
+    update(DialogueState)
+    .where(DialogueState.user_id == bindparam("person_id"))
+    .values(data=bindparam("data"), updated_at=bindparam("now"))
 )
 
 
-async def load_person(
-    session: AsyncSession, channel: str, external_id: str, new_locale: str
+def load_person(
+    connection: Connection, channel: str, external_id: str, new_locale: str
 ) -> PersonRow:
     """The person with this channel id and their state, created if new, locked for the turn."""
-    query = _LOAD.where(User.channel == channel, User.external_id == external_id)
-    row = (await session.execute(query)).first()
-    if row is None:
-        now = utcnow()
-        insert_or_ignore = _dialect_insert(session)
-        # Two first messages at once must not both create the person: insert-or-ignore, reread.
-        await session.execute(
-            insert_or_ignore(User)
-            .values(
-                channel=channel,
-                external_id=external_id,
-                locale=new_locale,
-                role="citizen",
-                created_at=now,
-                last_seen_at=now,
-            )
+    keys = {"channel": channel, "external_id": external_id}
+    row = connection.execute(_LOAD, keys).first()
+    if row is not None:
+        last_seen = row.last_seen_at
+        if last_seen.tzinfo is None:  # SQLite returns naive datetimes
+            last_seen = last_seen.replace(tzinfo=dt.UTC)
+        return PersonRow(
+            id=row.id,
+            channel=row.channel,
+            external_id=row.external_id,
+            province=row.province,
+            locale=row.locale,
+            role=row.role,
+            last_seen_at=last_seen,
+            state=row.data,
+        )
+    now = utcnow()
+    # Two first messages at once must not both create the person: insert-or-ignore; the loser
+    # of that race gets no id back and reads the winner's rows instead.
+    person_id = connection.execute(
+        _NEW_PERSON[connection.dialect.name], {**keys, "locale": new_locale, "now": now}
+    ).scalar()
+    if person_id is None:
+        person_id = connection.execute(_FIND_ID, keys).scalar_one()
+        connection.execute(
+            _dialect_insert(connection)(DialogueState)
+            .values(user_id=person_id, data={}, updated_at=now)
             .on_conflict_do_nothing()
         )
-        user_id = (
-            await session.execute(
-                select(User.id).where(User.channel == channel, User.external_id == external_id)
-            )
-        ).scalar_one()
-        await session.execute(
-            insert_or_ignore(DialogueState)
-            .values(user_id=user_id, data={}, updated_at=now)
-            .on_conflict_do_nothing()
-        )
-        row = (await session.execute(query)).one()
-    last_seen = row.last_seen_at
-    if last_seen.tzinfo is None:  # SQLite returns naive datetimes
-        last_seen = last_seen.replace(tzinfo=dt.UTC)
+        return load_person(connection, channel, external_id, new_locale)
+    connection.execute(_ADD_STATE, {"person_id": person_id, "data": {}, "now": now})
     return PersonRow(
-        id=row.id,
-        channel=row.channel,
-        external_id=row.external_id,
-        province=row.province,
-        locale=row.locale,
-        role=row.role,
-        last_seen_at=last_seen,
-        state=row.data,
+        id=person_id,
+        channel=channel,
+        external_id=external_id,
+        province=None,
+        locale=new_locale,
+        role="citizen",
+        last_seen_at=now,
+        state={},
     )
 
 
-async def save_turn(
-    session: AsyncSession,
+def save_turn(
+    connection: Connection,
     person: PersonRow,
     changes: dict[str, Any],
     state: dict[str, Any],
@@ -132,23 +170,24 @@ async def save_turn(
     """Write what a turn changed: person fields, state, events and the logged message."""
     now = utcnow()
     if events:
-        await session.execute(insert(Event), [{"created_at": now, **e} for e in events])
+        connection.execute(_ADD_EVENTS, [{"created_at": now, **e} for e in events])
     if changes or now - person.last_seen_at > LAST_SEEN_PRECISION:
-        await session.execute(
-            update(User).where(User.id == person.id).values(last_seen_at=now, **changes)
-        )
+        fields = {"province": person.province, "locale": person.locale, "role": person.role}
+        connection.execute(_TOUCH, {"person_id": person.id, "now": now, **fields, **changes})
     if person.state != state:
-        await session.execute(
-            update(DialogueState)
-            .where(DialogueState.user_id == person.id)
-            .values(data=state, updated_at=now)
-        )
+        connection.execute(_SAVE_STATE, {"person_id": person.id, "data": state, "now": now})
     if message is not None:
-        await session.execute(
-            insert(MessageLog).values(user_id=person.id, created_at=now, **message)
-        )
+        connection.execute(_ADD_MESSAGE, {"user_id": person.id, "created_at": now, **message})
 
 
-async def delete_person(session: AsyncSession, person_id: int) -> None:
+def delete_person(connection: Connection, person_id: int) -> None:
     """Delete a person; their state and messages go with them, events are unlinked."""
-    await session.execute(delete(User).where(User.id == person_id))
+    connection.execute(delete(User).where(User.id == person_id))
+
+
+def forget(connection: Connection, channel: str, external_id: str) -> bool:
+    """Delete a person by channel id; True when there was one."""
+    result = connection.execute(
+        delete(User).where(User.channel == channel, User.external_id == external_id)
+    )
+    return bool(result.rowcount)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from bot.plugins import ChannelPlugin, Host
-from channels.web.routes import install_routes
 
 
 async def _install(host: Host) -> bool:
+    # Imported here: the CLI discovers plugins for every command, and only `serve` needs aiohttp.
+    from channels.web.routes import install_routes
+
     install_routes(host.app, host.engine, host.settings)
     return True
 

@@ -1,0 +1,101 @@
+"""`make bench`: run every benchmark and write the figures into README.md (and bench/results/)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import platform
+import re
+
+from bench import accuracy, latency
+from bench.questions import HELDOUT, read_questions
+from bot.settings import PROJECT_ROOT
+
+README = PROJECT_ROOT / "README.md"
+RESULTS = PROJECT_ROOT / "bench" / "results" / "latest.json"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def _markdown(handle: dict[str, float], ask: dict[str, float], quality: dict[str, object]) -> str:
+    scores = quality["scores"]
+    speed = quality["speed"]
+    assert isinstance(scores, list) and isinstance(speed, dict)
+    questions = read_questions()
+    in_scope = sum(1 for topic, _ in questions if topic is not None)
+    lines = [
+        f"Measured {dt.date.today().isoformat()} on {platform.machine()}, "
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        "with the shipped content and a SQLite file.",
+        "",
+        "| measure | figure | target |",
+        "|---|---|---|",
+        f"| `Engine.handle()` per message, p50 | {handle['p50_ms']:.2f} ms | |",
+        f"| `Engine.handle()` per message, p99 | {handle['p99_ms']:.2f} ms | ≤ 5 ms |",
+        f"| `helpdesk ask --json`, {int(ask['questions'])} questions on stdin, wall time "
+        f"with start-up | {ask['wall_s']:.2f} s | ≤ 3 s |",
+        f"| start-up: content load + index build | {speed['startup_s']:.2f} s | < 1 s |",
+        f"| matching 1,000 questions after start-up | {speed['match_1000_s']:.2f} s | < 1 s |",
+        "",
+        f"The latency mix: {int(handle['messages'])} messages from 200 simulated people "
+        f"(greeting, province button, {int(handle['typed'])} typed questions, "
+        f"{int(handle['buttons'])} guide button presses).",
+        "",
+        f"Understanding, on the held-out set `{HELDOUT.relative_to(PROJECT_ROOT)}` "
+        f"({in_scope} in-scope questions in every typing style, "
+        f"{len(questions) - in_scope} out-of-scope; never used as examples), both methods "
+        "over the same example questions:",
+        "",
+        "| method | in-scope top-1 accuracy | out-of-scope answered with null |",
+        "|---|---|---|",
+    ]
+    for score in scores:
+        lines.append(
+            f"| {score.name} | {score.in_scope_accuracy:.1%} "
+            f"({score.in_scope_right}/{score.in_scope}) | {score.out_of_scope_accuracy:.1%} "
+            f"({score.out_of_scope_right}/{score.out_of_scope}) |"
+        )
+    lines.append("| target | ≥ 92% | ≥ 85% |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run the benchmarks, print the figures and put them in the README."""
+    handle = asyncio.run(latency.handle_latency())
+    ask = latency.ask_wall_time()
+    quality = accuracy.main()
+    figures = _markdown(handle, ask, quality)
+    print(figures)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    scores = quality["scores"]
+    assert isinstance(scores, list)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "handle": handle,
+                "ask": ask,
+                "speed": quality["speed"],
+                "accuracy": {
+                    s.name: {
+                        "in_scope": s.in_scope_accuracy,
+                        "out_of_scope": s.out_of_scope_accuracy,
+                    }
+                    for s in scores
+                },
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    text = README.read_text(encoding="utf-8")
+    block = f"{START}\n{figures}\n{END}"
+    if START in text:
+        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    else:
+        text = text.replace("BENCHMARK_FIGURES", block)
+    README.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
