@@ -41,7 +41,8 @@ async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> N
     intro = lead or _intro(ctx, reason)
     province = ctx.content.province(ctx.person.province)
     if province is None:
-        ctx.reply(intro)
+        if reason != "asked":  # say why a person is offered; a plain request needs no preface
+            ctx.reply(intro)
         ask_province(ctx, pending=f"escalate:{reason}")
         return
     ctx.record("escalation", detail=reason)
