@@ -10,14 +10,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from bench.questions import read_questions
+from bench.questions import HELDOUT, read_questions
 from bot.content import Content, load_content
 from bot.matcher import Understander
-from bot.matcher.decision import REJECT_BELOW
 from bot.settings import PROJECT_ROOT
 
 Predictor = Callable[[str], tuple[str | None, float]]
+TUNING = PROJECT_ROOT / "tuning" / "dev.tsv"
 
 
 @dataclass
@@ -40,10 +41,10 @@ class Score:
         return self.out_of_scope_right / self.out_of_scope
 
 
-def evaluate(name: str, predict: Predictor) -> Score:
-    """Score a predictor on every held-out question."""
+def evaluate(name: str, predict: Predictor, path: Path = HELDOUT) -> Score:
+    """Score a predictor on every question of an evaluation file (default: the held-out set)."""
     score = Score(name, 0, 0, 0, 0, [])
-    for expected, question in read_questions():
+    for expected, question in read_questions(path):
         got, _confidence = predict(question)
         if expected is None:
             score.out_of_scope += 1
@@ -68,7 +69,10 @@ def project_matcher(content: Content) -> Predictor:
 
 
 def tfidf_baseline(content: Content) -> Predictor:
-    """Word TF-IDF (scikit-learn defaults) over the same examples, nearest neighbour by cosine."""
+    """Word TF-IDF (scikit-learn defaults) over the same topic examples, nearest neighbour.
+
+    Its out-of-scope cut-off is chosen on the tuning set, as the project's own threshold is.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import linear_kernel
 
@@ -82,11 +86,24 @@ def tfidf_baseline(content: Content) -> Predictor:
     vectorizer = TfidfVectorizer()
     matrix = vectorizer.fit_transform(texts)
 
-    def predict(question: str) -> tuple[str | None, float]:
+    def nearest(question: str) -> tuple[str, float]:
         similarities = linear_kernel(vectorizer.transform([question]), matrix)[0]
         best = int(similarities.argmax())
-        confidence = float(similarities[best])
-        return (labels[best] if confidence >= REJECT_BELOW else None), confidence
+        return labels[best], float(similarities[best])
+
+    tuning = [(topic, nearest(question)) for topic, question in read_questions(TUNING)]
+
+    def tuning_score(cut: float) -> float:
+        right_in = sum(t == n[0] and n[1] >= cut for t, n in tuning if t is not None)
+        right_out = sum(n[1] < cut for t, n in tuning if t is None)
+        total_in = sum(t is not None for t, _ in tuning)
+        return (right_in / total_in + right_out / (len(tuning) - total_in)) / 2
+
+    cut = max((c / 100 for c in range(5, 95)), key=tuning_score)
+
+    def predict(question: str) -> tuple[str | None, float]:
+        topic, similarity = nearest(question)
+        return (topic if similarity >= cut else None), similarity
 
     return predict
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import sys
@@ -63,7 +64,9 @@ async def _ask(args: argparse.Namespace) -> int:
 
     settings = _settings()
     logging.basicConfig(level=logging.WARNING)
-    # Each question is answered as a brand-new person, in a throw-away in-memory database.
+    # Each question is answered as a brand-new person, in a throw-away in-memory database
+    # that keeps no message text.
+    settings = dataclasses.replace(settings, message_retention_days=0)
     engine = await build_engine(settings, database_url="sqlite:///:memory:")
     questions = [args.question] if args.question else (line.rstrip("\n") for line in sys.stdin)
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gettext
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from bot.content import Content
 from bot.context import Context, Person
@@ -118,7 +118,12 @@ class Engine:
                 "user_id": None if ctx.delete_person else row.id,
                 "channel": row.channel,
                 "province": person.province,
-                **asdict(record),
+                "kind": record.kind,
+                "topic": record.topic,
+                "guide": record.guide,
+                "step": record.step,
+                "confidence": record.confidence,
+                "detail": record.detail,
             }
             for record in ctx.events
         ]

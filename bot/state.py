@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -65,5 +65,22 @@ class ConversationState:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The state as plain JSON-able data."""
-        return asdict(self)
+        """The state as plain JSON-able data (written out by hand: this runs every turn)."""
+        guide = self.guide
+        return {
+            "awaiting": self.awaiting,
+            "pending": self.pending,
+            "guide": None
+            if guide is None
+            else {
+                "guide": guide.guide,
+                "branch": guide.branch,
+                "step": guide.step,
+                "fails": dict(guide.fails),
+                "active": guide.active,
+            },
+            "last_topic": self.last_topic,
+            "misunderstood": self.misunderstood,
+            "province_asked": self.province_asked,
+            "referrer": self.referrer,
+        }

@@ -36,3 +36,25 @@ def test_clean_text() -> None:
     assert clean_text("ca\u0300i").text == decomposed
     long = clean_text("x" * (MAX_TEXT + 50))
     assert long.truncated and len(long.text) == MAX_TEXT and long.problem is None
+
+
+def test_state_round_trips_through_json() -> None:
+    """to_json is written by hand for speed; it must stay in step with the fields."""
+    import dataclasses
+    import json
+
+    from bot.state import ConversationState, GuideProgress
+
+    state = ConversationState(
+        awaiting="province",
+        pending="escalate:asked",
+        guide=GuideProgress("bluezone.install", "ios", 2, {"store": 1}, False),
+        last_topic="bluezone.otp",
+        misunderstood=1,
+        province_asked=True,
+        referrer="youth-7",
+    )
+    data = json.loads(json.dumps(state.to_json()))
+    assert ConversationState.from_json(data) == state
+    assert set(data) == {f.name for f in dataclasses.fields(ConversationState)}
+    assert set(data["guide"]) == {f.name for f in dataclasses.fields(GuideProgress)}

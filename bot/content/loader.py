@@ -291,6 +291,13 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
         ).items()
     }
 
+    out_of_scope: list[str] = []
+    if (root / "out_of_scope.yaml").exists():
+        data = reader.mapping(_read_yaml(root / "out_of_scope.yaml", reader) or {}, "out_of_scope")
+        groups = reader.mapping(data.get("examples", {}), "out_of_scope.yaml:examples")
+        for locale in groups:
+            out_of_scope += reader.strings(groups, locale, "out_of_scope.yaml:examples")
+
     topics: dict[str, Topic] = {}
     for path in _yaml_files(root / "topics"):
         topic = reader.topic(_read_yaml(path, reader), f"topics/{path.name}")
@@ -322,6 +329,7 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
         sources=sources,
         channels=channels,
         menu=tuple(menu),
+        out_of_scope=tuple(out_of_scope),
         lexicon=lexicon,
         abbreviations=abbreviations,
         locales=locales,
@@ -334,7 +342,8 @@ def load_content(content_dir: Path) -> Content:
     from bot.content.check import check_content
 
     content, problems = read_content(content_dir)
-    problems += check_content(content).errors
+    # Examples are checked by `helpdesk content check` and its test, not at every start.
+    problems += check_content(content, examples=False).errors
     if problems:
         raise ContentError(problems)
     return content

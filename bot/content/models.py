@@ -166,6 +166,7 @@ class Content:
     sources: Mapping[str, Source]
     channels: Mapping[str, ChannelLimits]
     menu: tuple[MenuSection, ...] = ()
+    out_of_scope: tuple[str, ...] = ()
     lexicon: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     abbreviations: Mapping[str, str] = field(default_factory=dict)
     locales: tuple[str, ...] = ("vi", "en")

@@ -1,9 +1,11 @@
-"""Nearest-neighbour retrieval over the content's example questions, built at start-up.
+"""Retrieval over the content's example questions, built at start-up.
 
 Each example becomes three sparse TF-IDF vectors: folded words (unigrams and bigrams),
 folded character n-grams (catch typos and run-together words) and accented words (used only
-when the person typed diacritics, to separate e.g. 'cài' from 'cái'). A topic scores the best
-cosine of any of its examples; the caller decides what is confident enough.
+when the person typed diacritics, to separate e.g. 'cài' from 'cái'). A topic's score mixes
+its centroid (all its examples as one document: robust) with a soft maximum over its single
+examples (exact phrasings). The weights were chosen by 5-fold cross-validation over the
+examples and on the tuning set (tuning/); the caller decides what is confident enough.
 """
 
 from __future__ import annotations
@@ -19,22 +21,53 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 
 from bot.content.models import Content
-from bot.matcher.normalize import Normalized, Normalizer
+from bot.matcher.normalize import Normalizer
 
 WORD_WEIGHT = 0.55
-CHAR_WEIGHT = 0.35
+CHAR_WEIGHT = 0.55
 ACCENT_WEIGHT = 0.10
-CHAR_NGRAMS = (3, 4)
+CHAR_NGRAMS = (3,)
+# Soft-max pooling temperature over a topic's examples, and how far it may lift the best one.
+POOLING = 0.06
+POOLING_CAP = 0.1
+# Share of a topic's score that comes from its centroid (all its examples as one document).
+CENTROID_WEIGHT = 0.9
+# Character n-grams found in more than this share of the examples are not indexed.
+CHAR_MAX_SHARE = 0.05
 TYPO_CUTOFF = 82.0
+# Run-together text ("caibluezonethenao") is cut into known words; longer tokens only.
+SEGMENT_FROM = 6
+LONGEST_WORD = 14
+# Repairs are remembered (people make the same typos); bounded so memory stays flat.
+REPAIR_CACHE = 50_000
+
+
+# The pseudo topic of the content's out-of-scope examples ("none of the above").
+NONE = "none"
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """The best topic for a text (None when nothing matched at all) and the ranked candidates."""
+    """Ranked candidates for a text, with what a confidence estimate needs.
 
-    topic: str | None
-    score: float
+    `candidates` are (topic, score) pairs, best first; the out-of-scope class appears as
+    NONE. `coverage` is the share of the text's words that occur in in-scope examples;
+    `length` is how many words the text has.
+    """
+
     candidates: tuple[tuple[str, float], ...]
+    coverage: float = 0.0
+    length: int = 0
+
+    @property
+    def topic(self) -> str | None:
+        """The best in-scope topic, if any."""
+        return next((t for t, _ in self.candidates if t != NONE), None)
+
+    def score(self, topic: str | None = None) -> float:
+        """The score of `topic` (default: the best in-scope topic), 0 when absent."""
+        wanted = topic or self.topic
+        return next((s for t, s in self.candidates if t == wanted), 0.0)
 
 
 def _word_features(tokens: tuple[str, ...]) -> Counter[str]:
@@ -58,30 +91,49 @@ class _Space:
     query's features, which keeps matching well under a millisecond.
     """
 
-    def __init__(self, documents: list[Counter[str]]) -> None:
+    def __init__(self, documents: list[Counter[str]], max_share: float = 1.0) -> None:
+        """Index `documents`; features found in more than `max_share` of them are left out
+        (they carry little and their long posting lists cost the most)."""
         frequency: Counter[str] = Counter()
         for features in documents:
             frequency.update(features.keys())
         total = len(documents)
         self.size = total
-        self.idf = {f: math.log((1 + total) / (1 + df)) + 1.0 for f, df in frequency.items()}
+        limit = max_share * total
+        self.idf = {
+            f: math.log((1 + total) / (1 + df)) + 1.0
+            for f, df in frequency.items()
+            if df <= limit or total < 50
+        }
         self.feature_ids = {f: i for i, f in enumerate(self.idf)}
-        rows: list[list[int]] = [[] for _ in self.feature_ids]
-        values: list[list[float]] = [[] for _ in self.feature_ids]
+        self.idf_values = np.fromiter(self.idf.values(), dtype=np.float64, count=len(self.idf))
+        # Every (document, feature, count) at once; weights and norms computed in numpy.
+        doc_of: list[int] = []
+        feature_of: list[int] = []
+        count_of: list[int] = []
+        ids = self.feature_ids
         for doc, features in enumerate(documents):
-            for feature, weight in self.vector(features).items():
-                fid = self.feature_ids[feature]
-                rows[fid].append(doc)
-                values[fid].append(weight)
-        lengths = [len(r) for r in rows]
+            for feature, count in features.items():
+                fid = ids.get(feature)
+                if fid is not None:
+                    doc_of.append(doc)
+                    feature_of.append(fid)
+                    count_of.append(count)
+        docs = np.array(doc_of, dtype=np.int32)
+        features_array = np.array(feature_of, dtype=np.int64)
+        weights = (1.0 + np.log(np.array(count_of, dtype=np.float64))) * self.idf_values[
+            features_array
+        ]
+        norms = np.sqrt(np.bincount(docs, weights=weights * weights, minlength=total))
+        weights /= np.where(norms > 0, norms, 1.0)[docs]
+        order = np.argsort(features_array, kind="stable")
+        self.docs = docs[order]
+        self.weights = weights[order]
+        lengths = np.bincount(features_array, minlength=len(ids))
         self.starts = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-        self.docs = np.fromiter((d for r in rows for d in r), dtype=np.int32, count=sum(lengths))
-        self.weights = np.fromiter(
-            (w for v in values for w in v), dtype=np.float64, count=sum(lengths)
-        )
 
     def vector(self, features: Counter[str]) -> dict[str, float]:
-        """The L2-normalised TF-IDF weights of known features."""
+        """The L2-normalised TF-IDF weights of known features (used to index documents)."""
         weights = {
             f: (1.0 + math.log(count)) * self.idf[f]
             for f, count in features.items()
@@ -92,11 +144,13 @@ class _Space:
 
     def cosines(self, features: Counter[str]) -> NDArray[np.float64]:
         """The cosine of the query with every document (zeros where nothing is shared)."""
-        query = self.vector(features)
-        if not query:
+        known = [(self.feature_ids[f], c) for f, c in features.items() if f in self.feature_ids]
+        if not known:
             return np.zeros(self.size)
-        ids = np.fromiter((self.feature_ids[f] for f in query), dtype=np.int64, count=len(query))
-        query_weights = np.fromiter(query.values(), dtype=np.float64, count=len(query))
+        ids = np.fromiter((i for i, _ in known), dtype=np.int64, count=len(known))
+        counts = np.fromiter((c for _, c in known), dtype=np.float64, count=len(known))
+        query_weights = (1.0 + np.log(counts)) * self.idf_values[ids]
+        query_weights /= np.sqrt(np.dot(query_weights, query_weights))
         starts, lengths = self.starts[ids], self.starts[ids + 1] - self.starts[ids]
         total = int(lengths.sum())
         # Positions of every posting of every query feature, gathered without a Python loop.
@@ -112,16 +166,24 @@ class _Space:
 class Matcher:
     """Finds the topic whose example questions are nearest to a typed text."""
 
-    def __init__(self, content: Content, drop: tuple[str, ...] = ()) -> None:
-        """Index the content's examples; `drop` lists phrases to leave out of every text."""
+    def __init__(self, content: Content) -> None:
+        """Index every topic's title and examples, and the out-of-scope examples."""
         self.normalizer = Normalizer(content.abbreviations)
-        self._drop = tuple(tuple(self.normalizer.normalize(p).folded) for p in drop if p.strip())
         self._topic_of: list[str] = []
-        normalized: list[Normalized] = []
+        texts: list[str] = []
         for topic in content.topics.values():
             for text in self._texts(topic.title.values.values(), topic.examples.values()):
                 self._topic_of.append(topic.id)
-                normalized.append(self._normalize(text))
+                texts.append(text)
+        in_scope = len(texts)
+        for text in content.out_of_scope:
+            self._topic_of.append(NONE)
+            texts.append(text)
+        normalized = [self.normalizer.normalize(text) for text in texts]
+        # A word counts as known to the topics when at least two examples use it, so that
+        # leave-one-out evaluation never sees a held-out example's own words as known.
+        frequency = Counter(t for n in normalized[:in_scope] for t in set(n.folded))
+        in_scope_words = {t for t, count in frequency.items() if count >= 2}
         self._has_accents = np.array([bool(n.accented) for n in normalized], dtype=bool)
         # Examples are stored topic by topic, so a topic's best score is a max over a slice.
         self._topic_ids: list[str] = []
@@ -131,26 +193,29 @@ class Matcher:
                 self._topic_ids.append(topic_id)
                 starts.append(index)
         self._topic_starts = np.array(starts, dtype=np.int64)
-        self._words = _Space([_word_features(n.folded) for n in normalized])
-        self._chars = _Space([_char_features(n.folded) for n in normalized])
+        self._topic_position = {t: i for i, t in enumerate(self._topic_ids)}
+        word_features = [_word_features(n.folded) for n in normalized]
+        char_features = [_char_features(n.folded) for n in normalized]
+        self._words = _Space(word_features)
+        self._chars = _Space(char_features, CHAR_MAX_SHARE)
         self._accents = _Space([Counter(n.accented) for n in normalized])
+        # One document per topic, all its examples together: the topic's centroid.
+        word_docs: list[Counter[str]] = [Counter() for _ in self._topic_ids]
+        char_docs: list[Counter[str]] = [Counter() for _ in self._topic_ids]
+        self.topic_words: dict[str, set[str]] = {t: set() for t in self._topic_ids}
+        for index, topic_id in enumerate(self._topic_of):
+            position = self._topic_position[topic_id]
+            word_docs[position].update(word_features[index])
+            char_docs[position].update(char_features[index])
+            self.topic_words[topic_id].update(normalized[index].folded)
+        self._topic_words = _Space(word_docs)
+        self._topic_chars = _Space(char_docs)
         self._vocabulary = sorted({t for n in normalized for t in n.folded})
         self._known = set(self._vocabulary)
-
-    def _normalize(self, text: str) -> Normalized:
-        normalized = self.normalizer.normalize(text)
-        if not self._drop:
-            return normalized
-        tokens = list(normalized.folded)
-        for phrase in self._drop:
-            size = len(phrase)
-            i = 0
-            while i + size <= len(tokens):
-                if tuple(tokens[i : i + size]) == phrase:
-                    del tokens[i : i + size]
-                else:
-                    i += 1
-        return Normalized(folded=tuple(tokens), accented=normalized.accented)
+        self._segmentable = self._known | self.normalizer.abbreviations
+        self._repaired: dict[str, tuple[str, ...]] = {}
+        self._words_of: dict[str, tuple[str, ...]] = {}
+        self._in_scope_words = in_scope_words
 
     @staticmethod
     def _texts(titles: Iterable[str], groups: Iterable[tuple[str, ...]]) -> Iterable[str]:
@@ -164,41 +229,89 @@ class Matcher:
         return len(self._topic_of)
 
     def _repair(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
-        """Correct unknown words to the nearest known one, and split run-together words."""
+        """Cut run-together words into known ones, and correct unknown words to the nearest."""
         repaired: list[str] = []
         for token in tokens:
-            if token in self._known or len(token) < 4 or token.isdigit():
-                repaired.append(token)
-                continue
-            split = self._split(token)
-            if split:
-                repaired.extend(split)
-                continue
+            repaired.extend(self._repair_token(token))
+        return tuple(repaired)
+
+    def _repair_token(self, token: str) -> tuple[str, ...]:
+        if token in self._known or len(token) < 4 or token.isdigit():
+            return (token,)
+        cached = self._repaired.get(token)
+        if cached is not None:
+            return cached
+        pieces = self._segment(token) if len(token) >= SEGMENT_FROM else None
+        if pieces:
+            result = tuple(word for piece in pieces for word in self.normalizer.expand(piece))
+        else:
             best = process.extractOne(
                 token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
             )
-            repaired.append(best[0] if best else token)
-        return tuple(repaired)
+            result = (best[0] if best else token,)
+        if len(self._repaired) < REPAIR_CACHE:
+            self._repaired[token] = result
+        return result
 
-    def _split(self, token: str) -> list[str] | None:
-        for cut in range(2, len(token) - 1):
-            left, right = token[:cut], token[cut:]
-            if left in self._known and right in self._known:
-                return [left, right]
-        return None
+    def _segment(self, token: str) -> list[str] | None:
+        """The cut of `token` into known words (or abbreviations) with the fewest pieces.
+
+        One-letter pieces cost more, so 'khaibaoytetunguyen' becomes 'khai bao y te tu nguyen'
+        and not a spray of single letters; None when no cut covers the whole token.
+        """
+        size = len(token)
+        cost: list[float] = [0.0] + [float("inf")] * size
+        back = [0] * (size + 1)
+        for end in range(1, size + 1):
+            for start in range(max(0, end - LONGEST_WORD), end):
+                if cost[start] == float("inf"):
+                    continue
+                piece = token[start:end]
+                if piece not in self._segmentable:
+                    continue
+                step = 1.0 if len(piece) > 1 else 2.5
+                if cost[start] + step < cost[end]:
+                    cost[end], back[end] = cost[start] + step, start
+        if cost[size] == float("inf"):
+            return None
+        pieces: list[str] = []
+        end = size
+        while end > 0:
+            pieces.append(token[back[end] : end])
+            end = back[end]
+        return pieces[::-1] if len(pieces) > 1 else None
+
+    def _pool(self, scores: NDArray[np.float64]) -> NDArray[np.float64]:
+        """A topic's score from its examples': a soft maximum, so that a topic with several
+        close examples beats one with a single lucky one (POOLING = 0 is the plain max)."""
+        if POOLING <= 0:
+            pooled: NDArray[np.float64] = np.maximum.reduceat(scores, self._topic_starts)
+            return pooled
+        best = np.maximum.reduceat(scores, self._topic_starts)
+        spread = np.repeat(best, np.diff(np.append(self._topic_starts, len(scores))))
+        mass = np.add.reduceat(np.exp((scores - spread) / POOLING), self._topic_starts)
+        pooled = best + POOLING * np.log(mass)
+        return np.minimum(pooled, best + POOLING_CAP)
 
     def words(self, text: str) -> tuple[str, ...]:
         """The folded, expanded and typo-repaired words the matcher reads in `text`."""
-        return self._repair(self._normalize(text).folded)
+        cached = self._words_of.get(text)
+        if cached is None:
+            cached = self._repair(self.normalizer.normalize(text).folded)
+            if len(self._words_of) >= REPAIR_CACHE:
+                self._words_of.clear()
+            self._words_of[text] = cached
+        return cached
 
-    def match(self, text: str) -> Match:
-        """Rank topics for `text`; the score is a cosine-like similarity between 0 and 1."""
-        normalized = self._normalize(text)
-        folded = self._repair(normalized.folded)
+    def match(self, text: str, allowed: frozenset[str] | None = None) -> Match:
+        """Rank topics for `text` (only `allowed` ones, and always NONE, when given)."""
+        normalized = self.normalizer.normalize(text)
+        folded = self.words(text)
         if not folded:
-            return Match(None, 0.0, ())
-        words = self._words.cosines(_word_features(folded))
-        chars = self._chars.cosines(_char_features(folded))
+            return Match(())
+        word_features, char_features = _word_features(folded), _char_features(folded)
+        words = self._words.cosines(word_features)
+        chars = self._chars.cosines(char_features)
         scores = WORD_WEIGHT * words + CHAR_WEIGHT * chars
         total = WORD_WEIGHT + CHAR_WEIGHT
         if normalized.accented:
@@ -206,11 +319,27 @@ class Matcher:
             accents = self._accents.cosines(Counter(normalized.accented))
             scores += ACCENT_WEIGHT * np.where(self._has_accents, accents, words)
             total += ACCENT_WEIGHT
-        per_topic = np.maximum.reduceat(scores / total, self._topic_starts)
-        order = np.argsort(-per_topic)[:5]
+        scores /= total
+        per_topic = self._pool(scores)
+        if CENTROID_WEIGHT > 0:
+            centroid = (
+                WORD_WEIGHT * self._topic_words.cosines(word_features)
+                + CHAR_WEIGHT * self._topic_chars.cosines(char_features)
+            ) / (WORD_WEIGHT + CHAR_WEIGHT)
+            per_topic = (1 - CENTROID_WEIGHT) * per_topic + CENTROID_WEIGHT * centroid
+        if allowed is not None:
+            mask = np.zeros(len(self._topic_ids), dtype=bool)
+            for topic in (*allowed, NONE):
+                position = self._topic_position.get(topic)
+                if position is not None:
+                    mask[position] = True
+            per_topic = np.where(mask, per_topic, 0.0)
+        order = list(np.argsort(-per_topic)[:6])
+        none = self._topic_position.get(NONE)
+        if none is not None and none not in order:
+            order.append(none)  # the out-of-scope score is always wanted, however low
         ranked = tuple(
             (self._topic_ids[i], float(per_topic[i])) for i in order if per_topic[i] > 0.0
         )
-        if not ranked:
-            return Match(None, 0.0, ())
-        return Match(ranked[0][0], ranked[0][1], ranked)
+        coverage = sum(t in self._in_scope_words for t in folded) / len(folded)
+        return Match(ranked, coverage, len(folded))

@@ -53,6 +53,15 @@ class Normalizer:
             folded.extend(self._abbreviations.get(plain, (plain,)))
         return Normalized(folded=tuple(folded), accented=accented if has_diacritics(clean) else ())
 
+    def expand(self, word: str) -> tuple[str, ...]:
+        """A folded word with its abbreviation expanded ('ko' -> ('khong',))."""
+        return self._abbreviations.get(word, (word,))
+
+    @property
+    def abbreviations(self) -> frozenset[str]:
+        """The folded abbreviations the normaliser expands."""
+        return frozenset(self._abbreviations)
+
     def folded_key(self, text: str) -> str:
         """The folded, expanded form of `text` as one string."""
         return self.normalize(text).key

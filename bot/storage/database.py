@@ -20,12 +20,14 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, RootTransaction, make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
+
+if TYPE_CHECKING:  # imported when PostgreSQL is used: `helpdesk ask` on SQLite starts faster
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_DRIVERS = ("sqlite", "sqlite+aiosqlite", "sqlite+pysqlite")
@@ -122,6 +124,8 @@ class Database:
             _configure_sqlite(self._sync_engine)
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
         elif self.url.drivername in POSTGRES_DRIVERS:
+            from sqlalchemy.ext.asyncio import create_async_engine
+
             self.url = self.url.set(drivername="postgresql+asyncpg")
             self._async_engine = create_async_engine(self.url, echo=echo, pool_pre_ping=True)
         else:
