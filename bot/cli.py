@@ -41,7 +41,11 @@ async def _serve(args: argparse.Namespace) -> int:
     _configure_logging(settings)
     host, port = args.host or settings.host, args.port or settings.port
     engine = await build_engine(settings)
-    app = await create_app(engine, settings)
+    try:
+        app = await create_app(engine, settings)
+    except SettingsError as error:
+        await engine.database.dispose()
+        raise SystemExit(f"helpdesk: configuration error: {error}") from None
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

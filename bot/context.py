@@ -23,6 +23,7 @@ class Person:
     locale: str
     role: str
     is_new: bool = False
+    subscribed: bool = True
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from bot.context import Context, Person
 from bot.matcher import Understander
 from bot.messages import Inbound, Outbound, TurnResult
 from bot.router import Handler, Router
-from bot.sanitize import clean_text
+from bot.sanitize import CleanText, clean_text
 from bot.state import ConversationState
 from bot.storage import Database, turns
 from bot.storage.database import Transaction
@@ -66,6 +66,8 @@ class Engine:
         chosen it (`helpdesk ask --province` answers as a person from that province).
         """
         cleaned = clean_text(inbound.text) if inbound.action is None else None
+        if cleaned is not None and inbound.attachment is not None and not cleaned.text:
+            cleaned = CleanText("", "attachment")
         locale = inbound.locale if inbound.locale in self.content.locales else None
         async with self.database.transaction() as transaction:
             if inbound.message_id and not await transaction.call(
@@ -89,6 +91,7 @@ class Engine:
                     locale=row.locale,
                     role=row.role,
                     is_new=not row.state,
+                    subscribed=row.subscribed,
                 ),
                 state=ConversationState.from_json(row.state),
                 content=self.content,
@@ -106,6 +109,10 @@ class Engine:
                 ctx.replies.insert(0, Outbound(note))
             await self._save(transaction, ctx, row)
         return TurnResult(replies=ctx.replies, understanding=ctx.understanding)
+
+    async def mark_unreachable(self, channel: str, user_id: str) -> None:
+        """A channel could not deliver to this person (they blocked the bot, unfollowed)."""
+        await self.database.run(turns.mark_unreachable, channel, user_id)
 
     async def forget_person(self, channel: str, user_id: str) -> bool:
         """Delete everything stored about a person; True when there was something."""
@@ -133,7 +140,7 @@ class Engine:
             return
         changes = {
             name: getattr(person, name)
-            for name in ("province", "locale", "role")
+            for name in ("province", "locale", "role", "subscribed")
             if getattr(person, name) != getattr(row, name)
         }
         message = None

@@ -21,6 +21,8 @@ class Inbound:
     locale: str | None = None
     # The channel's id for this message, when it has one (used to drop redeliveries).
     message_id: str | None = None
+    # What was sent instead of text, when it was not text: "photo", "sticker", "voice"...
+    attachment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

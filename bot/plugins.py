@@ -32,6 +32,8 @@ class Host:
     app: web.Application
     engine: Engine
     settings: Settings
+    # What channels leave for others to find (tests, later the admin pages): name -> object.
+    extras: dict[str, object] = field(default_factory=dict)
 
     @property
     def env(self) -> Mapping[str, str]:

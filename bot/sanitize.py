@@ -14,7 +14,8 @@ _SPACES = re.compile(r"\s+")
 class CleanText:
     """Typed text made safe to read, and what was wrong with it, if anything.
 
-    `problem` is "empty" (nothing typed), "no_words" (only emoji or symbols) or None;
+    `problem` is "empty" (nothing typed), "no_words" (only emoji or symbols), "attachment"
+    (a photo, sticker or voice message instead of text) or None;
     `truncated` says the text was longer than MAX_TEXT and only its start is kept.
     """
 

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 ENGINE_KEY = web.AppKey("engine", Engine)
 SETTINGS_KEY = web.AppKey("settings", Settings)
 CHANNELS_KEY = web.AppKey("channels", list)
+EXTRAS_KEY = web.AppKey("extras", dict)
 PURGE_EVERY_SECONDS = 3600
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -84,4 +85,5 @@ async def create_app(engine: Engine, settings: Settings) -> web.Application:
         if plugin.install is not None and await plugin.install(host):
             installed.append(plugin.name)
     app[CHANNELS_KEY] = installed
+    app[EXTRAS_KEY] = host.extras
     return app

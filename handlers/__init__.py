@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.router import Router
-from handlers import escalation, fallback, faq, guide, privacy, start
+from handlers import escalation, fallback, faq, guide, privacy, start, subscription
 
 
 def build_router() -> Router:
@@ -17,6 +17,7 @@ def build_router() -> Router:
     router.command("hotline", escalation.command_hotline)
     router.command("xoadulieu", privacy.command_delete)
     router.command("deletedata", privacy.command_delete)
+    router.command("stop", subscription.command_stop)
 
     router.action("menu", start.action_menu)
     router.action("m", start.action_section)
@@ -29,9 +30,11 @@ def build_router() -> Router:
     router.action("w", guide.action_outcome)
     router.action("r", guide.action_resume)
     router.action("del", privacy.action_delete)
+    router.action("sub", subscription.action_subscription)
 
     router.text(start.awaiting_answer)
     router.text(guide.typed_during_guide)
+    router.text(subscription.typed_unsubscribe)
     router.text(start.navigation_words)
     router.text(guide.follow_up)
     router.text(faq.understand)

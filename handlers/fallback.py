@@ -9,7 +9,9 @@ from handlers.replies import main_menu_buttons, show_main_menu
 async def bad_input(ctx: Context) -> None:
     """A message with nothing to read: ask for words, show the menu."""
     ctx.record("bad_input", detail=ctx.problem)
-    if ctx.problem == "no_words":
+    if ctx.problem == "attachment":
+        text = ctx._("I can only read text. Please type your question, or choose below.")
+    elif ctx.problem == "no_words":
         text = ctx._("I can only read words. Please type your question, or choose below.")
     else:
         text = ctx._("I didn't get any text. Please type your question, or choose below.")

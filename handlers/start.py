@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.context import Context
 from bot.messages import Button
+from bot.share import read_payload
 from handlers import faq, guide
 from handlers.replies import (
     ask_province,
@@ -15,9 +14,9 @@ from handlers.replies import (
     show_main_menu,
     topic_button,
 )
+from handlers.subscription import opt_in
 from handlers.words import plain, said
 
-DEEP_LINK = re.compile(r"^(guide|topic|ref)_([A-Za-z0-9_-]{1,58})$")
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 
@@ -34,10 +33,11 @@ async def welcome(ctx: Context) -> None:
 
 async def command_start(ctx: Context, argument: str) -> None:
     """/start, with an optional deep-link payload: guide_<id>, topic_<id> or ref_<code>."""
-    link = DEEP_LINK.match(argument)
+    opt_in(ctx)
+    link = read_payload(argument)
     if link:
-        kind, value = link.groups()
-        item_id = value.replace("-", ".")
+        kind, item_id = link
+        value = item_id
         if kind == "guide" and ctx.content.guide(item_id) is not None:
             ctx.record("deep_link", guide=item_id)
             await guide.start_guide(ctx, item_id, None)

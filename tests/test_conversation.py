@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from bot.content import Content
 from bot.engine import Engine
+from bot.messages import Inbound
 from bot.render import strip_markup
 from bot.storage import Event, User
 from tests.chat import Chat, fetch_all
@@ -284,3 +285,30 @@ async def test_deleting_my_data(chat: Chat, engine: Engine) -> None:
     assert all(e.user_id is None for e in await fetch_all(engine.database, select(Event)))
     await chat.say("/start")
     assert {b.action for b in chat.buttons} == {"p:quang-ngai", "p:soc-trang", "p:other"}
+
+
+async def test_stop_and_start_again(chat: Chat, engine: Engine) -> None:
+    await chat.say("/stop")
+    assert [e.kind for e in await events(engine, "unsubscribed")] == ["unsubscribed"]
+    people = await fetch_all(engine.database, select(User))
+    assert people[0].subscribed is False
+    await chat.say("/start")
+    assert (await fetch_all(engine.database, select(User)))[0].subscribed is True
+    await chat.say("huy dang ky")
+    assert (await fetch_all(engine.database, select(User)))[0].subscribed is False
+
+
+async def test_a_photo_gets_a_polite_text_only_reply(engine: Engine) -> None:
+    turn = await engine.handle_turn(Inbound(channel="telegram", user_id="9", attachment="photo"))
+    assert len(turn.replies) == 1 and turn.replies[0].buttons
+    assert [e.detail for e in await events(engine, "bad_input")] == ["attachment"]
+
+
+async def test_unreachable_until_the_person_writes_again(engine: Engine) -> None:
+    await engine.handle(Inbound(channel="telegram", user_id="42", text="chao"))
+    await engine.mark_unreachable("telegram", "42")
+    (person,) = await fetch_all(engine.database, select(User))
+    assert person.unreachable_since is not None
+    await engine.handle(Inbound(channel="telegram", user_id="42", text="cai bluezone"))
+    (person,) = await fetch_all(engine.database, select(User))
+    assert person.unreachable_since is None

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -44,6 +46,10 @@ class User(Base):
     province: Mapped[str | None] = mapped_column(String(32), default=None)
     locale: Mapped[str] = mapped_column(String(8), default="vi")
     role: Mapped[str] = mapped_column(String(16), default="citizen")
+    # Reminders: on unless the person opted out (/stop); channels mark people they can no
+    # longer reach (blocked the bot, unfollowed) until those people write again.
+    subscribed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    unreachable_since: Mapped[dt.datetime | None] = mapped_column(default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -35,6 +35,8 @@ class PersonRow:
     role: str
     last_seen_at: dt.datetime
     state: dict[str, Any]
+    subscribed: bool = True
+    unreachable: bool = False
 
 
 def _dialect_insert(connection: Connection) -> Any:
@@ -67,6 +69,8 @@ _LOAD = (
         User.role,
         User.last_seen_at,
         DialogueState.data,
+        User.subscribed,
+        User.unreachable_since,
     )
     .join(DialogueState, DialogueState.user_id == User.id)
     .where(User.channel == bindparam("channel"), User.external_id == bindparam("external_id"))
@@ -85,7 +89,10 @@ _TOUCH = (
         province=bindparam("province"),
         locale=bindparam("locale"),
         role=bindparam("role"),
+        subscribed=bindparam("subscribed"),
         last_seen_at=bindparam("now"),
+        # Anyone who writes is reachable again.
+        unreachable_since=None,
     )
 )
 _ADD_STATE = insert(DialogueState).values(
@@ -131,6 +138,8 @@ def load_person(
             role=row.role,
             last_seen_at=last_seen,
             state=row.data,
+            subscribed=row.subscribed,
+            unreachable=row.unreachable_since is not None,
         )
     now = utcnow()
     # Two first messages at once must not both create the person: insert-or-ignore; the loser
@@ -171,8 +180,13 @@ def save_turn(
     now = utcnow()
     if events:
         connection.execute(_ADD_EVENTS, [{"created_at": now, **e} for e in events])
-    if changes or now - person.last_seen_at > LAST_SEEN_PRECISION:
-        fields = {"province": person.province, "locale": person.locale, "role": person.role}
+    if changes or person.unreachable or now - person.last_seen_at > LAST_SEEN_PRECISION:
+        fields = {
+            "province": person.province,
+            "locale": person.locale,
+            "role": person.role,
+            "subscribed": person.subscribed,
+        }
         connection.execute(_TOUCH, {"person_id": person.id, "now": now, **fields, **changes})
     if person.state != state:
         connection.execute(_SAVE_STATE, {"person_id": person.id, "data": state, "now": now})
@@ -191,3 +205,13 @@ def forget(connection: Connection, channel: str, external_id: str) -> bool:
         delete(User).where(User.channel == channel, User.external_id == external_id)
     )
     return bool(result.rowcount)
+
+
+def mark_unreachable(connection: Connection, channel: str, external_id: str) -> None:
+    """Remember that the channel cannot reach this person (blocked the bot, unfollowed)."""
+    connection.execute(
+        update(User)
+        .where(User.channel == channel, User.external_id == external_id)
+        .where(User.unreachable_since.is_(None))
+        .values(unreachable_since=utcnow())
+    )

@@ -1,0 +1,104 @@
+"""Sharing: deep-link payloads and the cards volunteers drop into family and group chats.
+
+A payload is what follows `/start ` in a deep link: `guide_<id>`, `topic_<id>` or
+`ref_<code>`, at most 64 characters of A-Za-z0-9_- (Telegram's rule for start parameters).
+Ids contain dots, which that alphabet lacks, so '.' is written '-' (ids never contain '-').
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from dataclasses import dataclass
+
+from bot.content import Content
+from bot.matcher import Understander
+from bot.matcher.index import NONE
+from bot.render import strip_markup
+
+PAYLOAD = re.compile(r"^(guide|topic|ref)_([A-Za-z0-9_-]{1,58})$")
+KINDS = ("guide", "topic")
+
+
+def payload(kind: str, item_id: str) -> str:
+    """The deep-link payload that opens a guide or a topic."""
+    return f"{kind}_{item_id.replace('.', '-')}"
+
+
+def read_payload(text: str) -> tuple[str, str] | None:
+    """(kind, id) from a payload, or None when it is not one (checked, never trusted)."""
+    found = PAYLOAD.match(text.strip())
+    if not found:
+        return None
+    kind, value = found.groups()
+    return kind, value if kind == "ref" else value.replace("-", ".")
+
+
+@dataclass(frozen=True, slots=True)
+class ShareCard:
+    """A guide or topic to share: a title, a one-line summary and the payload that opens it."""
+
+    kind: str
+    item_id: str
+    title: str
+    summary: str
+    payload: str
+    button: str
+
+
+def _summary(text: str, limit: int = 120) -> str:
+    first = next((line.strip(" -") for line in strip_markup(text).splitlines() if line.strip()), "")
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
+def share_cards(
+    content: Content,
+    understander: Understander,
+    catalog: gettext.NullTranslations,
+    query: str,
+    locale: str,
+    limit: int = 10,
+) -> list[ShareCard]:
+    """Guides and topics matching `query` (all guides first when it is empty)."""
+    button_guide = catalog.gettext("📋 Open the step-by-step guide")
+    button_topic = catalog.gettext("💬 Open in the helpdesk")
+    cards: list[ShareCard] = []
+
+    def add_topic(topic_id: str) -> None:
+        topic = content.topic(topic_id)
+        if topic is None or topic.flow != "answer":
+            return
+        guide = content.guide(topic.guide) if topic.guide else None
+        if guide is not None and not any(c.item_id == guide.id for c in cards):
+            cards.append(
+                ShareCard(
+                    "guide",
+                    guide.id,
+                    guide.title.get(locale),
+                    _summary(topic.answer.get(locale)),
+                    payload("guide", guide.id),
+                    button_guide,
+                )
+            )
+        if not any(c.item_id == topic.id for c in cards):
+            cards.append(
+                ShareCard(
+                    "topic",
+                    topic.id,
+                    topic.title.get(locale),
+                    _summary(topic.answer.get(locale)),
+                    payload("topic", topic.id),
+                    button_topic,
+                )
+            )
+
+    if query.strip():
+        match = understander.matcher.match(query)
+        for topic_id, _score in match.candidates:
+            if topic_id != NONE:
+                add_topic(topic_id)
+    else:
+        for section in content.menu:
+            for topic_id in section.topics:
+                add_topic(topic_id)
+    return cards[:limit]

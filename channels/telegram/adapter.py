@@ -1,0 +1,400 @@
+"""Telegram through python-telegram-bot: updates in, the core's replies out.
+
+No conversation logic lives here: updates become `Inbound` messages, replies are rendered
+by render.py. One process: in webhook mode updates arrive on our aiohttp server
+(`POST /telegram/webhook`, the custom-webhook pattern: `Application.builder().updater(None)`),
+otherwise the application's updater long-polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import html
+import json
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from datetime import timedelta
+from functools import partial
+from typing import Any, TypeVar
+
+from aiohttp import web
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.engine import Engine
+from bot.i18n import translations
+from bot.messages import Inbound, Outbound
+from bot.settings import Settings
+from bot.share import share_cards
+from channels.telegram.commands import COMMANDS
+from channels.telegram.config import WEBHOOK_PATH, TelegramSettings
+from channels.telegram.render import TelegramMessage, render
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
+ATTACHMENTS = (
+    ("photo", filters.PHOTO),
+    ("sticker", filters.Sticker.ALL),
+    ("voice", filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE),
+    ("video", filters.VIDEO | filters.ANIMATION),
+    ("location", filters.LOCATION | filters.VENUE),
+    ("document", filters.Document.ALL),
+    ("contact", filters.CONTACT),
+)
+T = TypeVar("T")
+
+
+def masked(chat_id: int | str) -> str:
+    """A chat id for logs: enough to correlate, not enough to identify a person."""
+    text = str(chat_id)
+    return f"…{text[-4:]}"
+
+
+class TelegramChannel:
+    """The Telegram adapter bound to an engine."""
+
+    def __init__(self, engine: Engine, settings: TelegramSettings, core: Settings) -> None:
+        # Opt in to what PTB makes the default in its next major version: durations such as
+        # RetryAfter.retry_after as timedelta (PTB reads this at each access; see
+        # telegram/_utils/datetime.py, get_timedelta_value).
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
+        self.engine = engine
+        self.settings = settings
+        self.core = core
+        builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+            ApplicationBuilder().token(settings.token).base_url(settings.api_base_url)
+        )
+        if settings.webhook_url:
+            builder = builder.updater(None)
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self._register()
+
+    # --- wiring -------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        app = self.application
+        # Edited messages are ignored: answering an edit again would be noise.
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED, self._ignore))
+        app.add_handler(InlineQueryHandler(self.on_inline_query))
+        app.add_handler(CallbackQueryHandler(self.on_callback))
+        app.add_handler(MessageHandler(filters.TEXT, self.on_text))
+        for name, kind in ATTACHMENTS:
+            app.add_handler(MessageHandler(kind, self._attachment_handler(name)))
+        app.add_error_handler(self.on_error)
+
+    async def start(self) -> None:
+        """Connect, publish the command menu, then poll or register the webhook."""
+        app = self.application
+        await app.initialize()
+        await self._publish_commands()
+        if self.settings.webhook_url:
+            await app.bot.set_webhook(
+                self.settings.webhook_url,
+                secret_token=self.settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+            await app.start()
+            log.info("telegram: webhook registered, updates arrive at %s", WEBHOOK_PATH)
+        else:
+            await app.bot.delete_webhook()
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            log.info("telegram: long polling as @%s", app.bot.username)
+
+    async def stop(self) -> None:
+        """Stop polling and processing, and close the connection."""
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def _publish_commands(self) -> None:
+        for locale in self.engine.content.locales:
+            catalog = translations(self.core.locales_dir, locale)
+            commands = [BotCommand(name, catalog.gettext(text)) for name, text in COMMANDS]
+            await self._call(
+                partial(self.application.bot.set_my_commands, commands, language_code=locale)
+            )
+        default = translations(self.core.locales_dir, self.core.default_locale)
+        commands = [BotCommand(name, default.gettext(text)) for name, text in COMMANDS]
+        await self._call(partial(self.application.bot.set_my_commands, commands))
+
+    # --- webhook ------------------------------------------------------------------------
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """`POST /telegram/webhook`: refused without the right secret; processed before 200,
+        so Telegram redelivers anything a crash interrupted (redeliveries are dropped by the
+        core's message-id check)."""
+        given = request.headers.get(SECRET_HEADER, "")
+        expected = self.settings.webhook_secret or ""
+        if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+            log.warning("telegram webhook: request without the right secret token refused")
+            return web.json_response({"ok": False}, status=403)
+        try:
+            data = json.loads(await request.read())
+            update = Update.de_json(data, self.application.bot)
+        except (ValueError, TypeError, KeyError):
+            return web.json_response({"ok": False, "error": "not a Telegram update"}, status=400)
+        if update is None:
+            return web.json_response({"ok": False, "error": "not a Telegram update"}, status=400)
+        await self.application.process_update(update)
+        return web.json_response({"ok": True})
+
+    # --- updates ------------------------------------------------------------------------
+
+    def _in_group(self, message: Message) -> bool:
+        return message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+    def _addressed_to_us(self, message: Message) -> str | None:
+        """In a group: the text meant for the bot (commands, mentions, replies), else None."""
+        text = message.text or ""
+        username = self.application.bot.username
+        mention = f"@{username}"
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            if "@" not in command or command.lower().endswith(mention.lower()):
+                return text
+            return None
+        replied = message.reply_to_message
+        replied_by = replied.from_user if replied is not None else None
+        if replied_by is not None and replied_by.id == self.application.bot.id:
+            return text
+        if mention.lower() in text.lower():
+            start = text.lower().index(mention.lower())
+            return (text[:start] + text[start + len(mention) :]).strip()
+        return None
+
+    @staticmethod
+    def _person(message: Message) -> str:
+        """Whose conversation this is: the chat, or in a group the member within the chat."""
+        if message.chat.type == ChatType.PRIVATE or message.from_user is None:
+            return str(message.chat.id)
+        return f"{message.chat.id}:{message.from_user.id}"
+
+    async def on_text(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A typed message or command."""
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        text: str | None = message.text
+        if self._in_group(message):
+            text = self._addressed_to_us(message)
+            if text is None:
+                return
+        inbound = Inbound(
+            channel=CHANNEL,
+            user_id=self._person(message),
+            text=text,
+            message_id=f"u{update.update_id}",
+        )
+        await self._answer(message.chat.id, inbound, message if self._in_group(message) else None)
+
+    def _attachment_handler(
+        self, kind: str
+    ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
+        async def handle(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+            message = update.effective_message
+            if message is None or self._in_group(message):
+                return  # in a group, answering every photo would be noise
+            inbound = Inbound(
+                channel=CHANNEL,
+                user_id=self._person(message),
+                attachment=kind,
+                message_id=f"u{update.update_id}",
+            )
+            await self._answer(message.chat.id, inbound, None)
+
+        return handle
+
+    async def on_callback(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button press: always answered (the spinner stops), then handled by the core."""
+        query = update.callback_query
+        if query is None:
+            return
+        try:
+            await query.answer()
+        except TelegramError as error:
+            log.warning("telegram: could not answer a callback query: %s", error)
+        message = query.message
+        if not isinstance(message, Message):
+            return
+        person = (
+            str(message.chat.id)
+            if message.chat.type == ChatType.PRIVATE
+            else f"{message.chat.id}:{query.from_user.id}"
+        )
+        inbound = Inbound(
+            channel=CHANNEL,
+            user_id=person,
+            action=query.data or "",
+            message_id=f"u{update.update_id}",
+        )
+        await self._answer(message.chat.id, inbound, None)
+
+    async def on_inline_query(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`@bot bluezone` in any chat: guide and topic cards that open the bot."""
+        query = update.inline_query
+        if query is None:
+            return
+        locale = "en" if (query.from_user.language_code or "").startswith("en") else "vi"
+        catalog = translations(self.core.locales_dir, locale)
+        cards = share_cards(
+            self.engine.content, self.engine.understander, catalog, query.query[:200], locale
+        )
+        username = self.application.bot.username
+        results = [
+            InlineQueryResultArticle(
+                id=f"{card.kind}:{card.item_id}"[:64],
+                title=card.title,
+                description=card.summary,
+                input_message_content=InputTextMessageContent(
+                    f"<b>{_escape(card.title)}</b>\n{_escape(card.summary)}",
+                    parse_mode=ParseMode.HTML,
+                ),
+                reply_markup=InlineKeyboardMarkup(
+                    [
+                        [
+                            InlineKeyboardButton(
+                                card.button, url=f"https://t.me/{username}?start={card.payload}"
+                            )
+                        ]
+                    ]
+                ),
+            )
+            for card in cards
+        ]
+        await self._call(partial(query.answer, results, cache_time=300, is_personal=False))
+
+    async def _ignore(self, _update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        return
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log with context (never the message text) and tell the person something went wrong."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        chat_id = chat.id if chat is not None else None
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error(
+            "telegram: update %s in chat %s failed",
+            update_id,
+            masked(chat_id) if chat_id is not None else "-",
+            exc_info=context.error,
+        )
+        if chat_id is not None:
+            catalog = translations(self.core.locales_dir, self.core.default_locale)
+            text = catalog.gettext("Sorry, something went wrong. Please try again.")
+            try:
+                await self.application.bot.send_message(chat_id, text)
+            except TelegramError:
+                log.warning("telegram: could not tell chat %s about the failure", masked(chat_id))
+
+    # --- sending ------------------------------------------------------------------------
+
+    async def _answer(self, chat_id: int, inbound: Inbound, in_reply_to: Message | None) -> None:
+        replies = await self.engine.handle(inbound)
+        await self.send(chat_id, replies, inbound.user_id, in_reply_to)
+
+    async def send(
+        self,
+        chat_id: int,
+        replies: list[Outbound],
+        person: str,
+        in_reply_to: Message | None = None,
+    ) -> None:
+        """Send replies in order; stop if the person blocked the bot (and remember it)."""
+        bot = self.application.bot
+        reply_to = in_reply_to.message_id if in_reply_to is not None else None
+        for reply in replies:
+            for item in render(reply):
+                try:
+                    await self._call(partial(self._send_one, bot, chat_id, item, reply_to))
+                except Forbidden:
+                    log.info(
+                        "telegram: chat %s blocked the bot; marked unreachable", masked(chat_id)
+                    )
+                    await self.engine.mark_unreachable(CHANNEL, person)
+                    return
+                except BadRequest:
+                    log.exception("telegram: a reply to chat %s was refused", masked(chat_id))
+                reply_to = None
+
+    @staticmethod
+    async def _send_one(bot: Any, chat_id: int, item: TelegramMessage, reply_to: int | None) -> Any:
+        if item.contact is not None:
+            return await bot.send_contact(
+                chat_id,
+                phone_number=item.contact.dial,
+                first_name=item.contact.name[:64],
+                last_name=item.contact.role[:64] or None,
+            )
+        return await bot.send_message(
+            chat_id,
+            item.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=item.keyboard,
+            reply_parameters=ReplyParameters(reply_to) if reply_to is not None else None,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+
+    async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
+        """One Bot API call with Telegram's rules: a 429 waits `retry_after`, network errors
+        and 5xx are retried with backoff a bounded number of times, the rest is raised."""
+        attempts = self.settings.send_attempts
+        for attempt in range(attempts):
+            try:
+                return await make()
+            except RetryAfter as error:
+                if attempt == attempts - 1:
+                    raise
+                wait = error.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                log.warning("telegram: rate limited, waiting %.0f s", seconds)
+                await asyncio.sleep(seconds)
+            except (TimedOut, NetworkError) as error:
+                if isinstance(error, (Forbidden, BadRequest)) or attempt == attempts - 1:
+                    raise
+                log.warning("telegram: %s; retrying", type(error).__name__)
+                await asyncio.sleep(BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS) - 1)])
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def lifecycle(channel: TelegramChannel) -> Callable[[web.Application], AsyncIterator[None]]:
+    """An aiohttp cleanup context that starts the channel with the server and stops it."""
+
+    async def context(_app: web.Application) -> AsyncIterator[None]:
+        await channel.start()
+        yield
+        await channel.stop()
+
+    return context

@@ -1,0 +1,53 @@
+"""Telegram settings, from the environment; a wrong one stops the start and names itself."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.settings import SettingsError
+
+TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
+# Telegram: secret_token is 1-256 characters of A-Z a-z 0-9 _ - (Bot API, setWebhook).
+SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+DEFAULT_API = "https://api.telegram.org/bot"
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """What the Telegram channel needs; it is on when a token is set."""
+
+    token: str
+    api_base_url: str = DEFAULT_API
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    send_attempts: int = 4
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> TelegramSettings | None:
+        """The settings, or None when TELEGRAM_BOT_TOKEN is not set (the channel stays off)."""
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if not token:
+            return None
+        if not TOKEN.match(token):
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token (digits:letters, from BotFather)"
+            )
+        webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip() or None
+        secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None
+        if webhook_url is not None:
+            if not webhook_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+                raise SettingsError("TELEGRAM_WEBHOOK_URL must be an https:// address")
+            if secret is None or not SECRET.match(secret):
+                raise SettingsError(
+                    "TELEGRAM_WEBHOOK_SECRET must be set with TELEGRAM_WEBHOOK_URL: "
+                    "1-256 characters of A-Z a-z 0-9 _ -"
+                )
+        return cls(
+            token=token,
+            api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API,
+            webhook_url=webhook_url,
+            webhook_secret=secret,
+        )

@@ -1,0 +1,111 @@
+"""Outbound replies as Telegram messages: HTML text, inline keyboards, contact cards.
+
+Telegram facts relied on (Bot API; summarised in shared/facts.md): message text is 1-4096
+characters after entity parsing; `callback_data` is 1-64 bytes; HTML parse mode needs <, >
+and & escaped everywhere else.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.messages import Button, Contact, Link, Outbound
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 4096
+CALLBACK_DATA_LIMIT = 64
+SHORT_LABEL = 18
+BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class TelegramMessage:
+    """One Telegram call to make: a text with an optional keyboard, or a contact card."""
+
+    text: str | None = None
+    keyboard: InlineKeyboardMarkup | None = None
+    contact: Contact | None = None
+
+
+def to_html(text: str) -> str:
+    """Escape everything, then turn the content's **bold** into <b>."""
+    return BOLD.sub(r"<b>\1</b>", html.escape(text, quote=False))
+
+
+def visible_length(markup: str) -> int:
+    """How long Telegram counts an HTML text: tags removed, entities decoded."""
+    return len(html.unescape(re.sub(r"<[^>]+>", "", markup)))
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Plain text in pieces of at most `limit` characters, cut at paragraphs, then lines,
+    then spaces; a piece never ends inside a **bold** pair."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), 0) or max(window.rfind("\n"), 0) or window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        head = rest[:cut]
+        if head.count("**") % 2:  # do not split a bold phrase
+            head = head[: head.rfind("**")] or head
+        pieces.append(head.rstrip())
+        rest = rest[len(head) :].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def keyboard(buttons: tuple[Button, ...], links: tuple[Link, ...]) -> InlineKeyboardMarkup | None:
+    """Buttons as an inline keyboard: two short ones per row, long ones alone; links last."""
+    rows: list[list[InlineKeyboardButton]] = []
+    pending: list[InlineKeyboardButton] = []
+    for button in buttons:
+        if len(button.action.encode()) > CALLBACK_DATA_LIMIT:
+            log.error("button %r dropped: its action is over 64 bytes", button.action[:20])
+            continue
+        item = InlineKeyboardButton(button.label, callback_data=button.action)
+        if len(button.label) <= SHORT_LABEL:
+            pending.append(item)
+            if len(pending) == 2:
+                rows.append(pending)
+                pending = []
+        else:
+            if pending:
+                rows.append(pending)
+                pending = []
+            rows.append([item])
+    if pending:
+        rows.append(pending)
+    rows += [[InlineKeyboardButton(link.label, url=link.url)] for link in links]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def contact_lines(contacts: tuple[Contact, ...]) -> str:
+    """Contact cards as text lines too: a card may be ignored, a number in text is not."""
+    lines = []
+    for contact in contacts:
+        role = f" ({contact.role})" if contact.role else ""
+        lines.append(f"☎ {contact.name}{role}: {contact.phone}")
+    return "\n".join(lines)
+
+
+def render(reply: Outbound) -> list[TelegramMessage]:
+    """The Telegram messages for one reply, in order."""
+    text = reply.text
+    if reply.contacts:
+        text = f"{text}\n{contact_lines(reply.contacts)}"
+    pieces = split_text(text) or [" "]
+    messages = [TelegramMessage(text=to_html(piece)) for piece in pieces[:-1]]
+    messages.append(
+        TelegramMessage(text=to_html(pieces[-1]), keyboard=keyboard(reply.buttons, reply.links))
+    )
+    messages += [TelegramMessage(contact=contact) for contact in reply.contacts]
+    return messages

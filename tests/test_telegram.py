@@ -1,0 +1,300 @@
+"""Telegram end to end: python-telegram-bot for real, against the local fake Bot API server,
+through our real aiohttp server, in polling and in webhook mode."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.app import build_engine
+from bot.content import Content
+from bot.engine import Engine
+from bot.matcher import Understander
+from bot.server import EXTRAS_KEY, create_app
+from bot.settings import Settings
+from bot.storage import User
+from tests.chat import fetch_all
+from tests.fake_telegram import Call, FakeBotAPI
+
+SECRET = "s3cret_webhook-TOKEN"
+TOKEN = "123456789:AAHfake-token_for-the-test-suite01"
+Check = Callable[[list[Call]], bool]
+
+
+@dataclass
+class Running:
+    """Our server, started against the fake."""
+
+    fake: FakeBotAPI
+    engine: Engine
+    port: int
+    webhook: bool
+    session: aiohttp.ClientSession | None = None
+    marks: dict[int, int] = field(default_factory=dict)
+
+    async def post_update(self, update: dict[str, Any], secret: str | None = SECRET) -> int:
+        """Deliver an update to our webhook route; the answer comes after processing."""
+        assert self.session is not None
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+        async with self.session.post(
+            f"http://127.0.0.1:{self.port}/telegram/webhook", json=update, headers=headers
+        ) as response:
+            return response.status
+
+    async def deliver(self, update: dict[str, Any], chat: int, until: Check) -> list[Call]:
+        """Deliver an update the way the mode does, and wait for the replies it causes."""
+        self.marks[chat] = len(self.fake.sent(chat))
+        if self.webhook:
+            assert await self.post_update(update) == 200
+        else:
+            self.fake.push_update(update)
+        await self.fake.wait_for(lambda _calls: until(self.new(chat)))
+        return self.new(chat)
+
+    def new(self, chat: int) -> list[Call]:
+        """What the bot sent to `chat` since the last delivery."""
+        return self.fake.sent(chat)[self.marks.get(chat, 0) :]
+
+
+def actions(calls: list[Call]) -> list[str]:
+    return [
+        button["callback_data"]
+        for call in calls
+        for row in (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
+        for button in row
+        if "callback_data" in button
+    ]
+
+
+def texts(calls: list[Call]) -> str:
+    return "\n".join(str(c.params.get("text", "")) for c in calls)
+
+
+def button(prefix: str) -> Check:
+    return lambda calls: any(a.startswith(prefix) for a in actions(calls))
+
+
+def text(part: str) -> Check:
+    return lambda calls: part in texts(calls)
+
+
+def contact(phone: str) -> Check:
+    return lambda calls: any(
+        c.method == "sendContact" and c.params["phone_number"] == phone for c in calls
+    )
+
+
+@asynccontextmanager
+async def running(
+    tmp_path: Path,
+    content: Content,
+    understander: Understander,
+    webhook: bool = False,
+    fake: FakeBotAPI | None = None,
+) -> AsyncIterator[Running]:
+    fake = fake or FakeBotAPI(token=TOKEN)
+    base_url = await fake.start()
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'telegram.db'}",
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": base_url,
+    }
+    if webhook:
+        env |= {
+            "TELEGRAM_WEBHOOK_URL": "http://127.0.0.1/telegram/webhook",
+            "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        }
+    settings = Settings.from_env(env)
+    engine = await build_engine(settings, content=content, understander=understander)
+    app = await create_app(engine, settings)
+    assert "telegram" in app[EXTRAS_KEY]
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    state = Running(fake, engine, port, webhook)
+    try:
+        async with aiohttp.ClientSession() as session:
+            state.session = session
+            yield state
+    finally:
+        await runner.cleanup()
+        await engine.database.dispose()
+        await fake.stop()
+
+
+async def scripted_conversation(bot: Running, content: Content) -> None:
+    """The conversation of the issue, as a person in a private chat would have it."""
+    fake, me = bot.fake, 1001
+    replies = await bot.deliver(fake.text_update("/start", me), me, button("p:soc-trang"))
+    assert all(c.params.get("parse_mode") == "HTML" for c in replies if c.method == "sendMessage")
+
+    await bot.deliver(fake.callback_update("p:soc-trang", me), me, button("m:bluezone"))
+    replies = await bot.deliver(
+        fake.text_update("cai bluezone tren dt android ntn", me), me, button("g:")
+    )
+    assert "g:bluezone.install:android" in actions(replies)
+
+    guide = content.guide("bluezone.install")
+    assert guide is not None
+    android = guide.branch("android")
+    assert android is not None
+    await bot.deliver(fake.callback_update("g:bluezone.install:android", me), me, button("s:"))
+    for step in android.steps:
+        done = f"s:bluezone.install:android:{step.id}:ok"
+        expected = "w:" if step is android.steps[-1] else "s:"
+        await bot.deliver(fake.callback_update(done, me), me, button(expected))
+    assert guide.done is not None
+    replies = await bot.deliver(
+        fake.callback_update("w:bluezone.install:yes", me), me, button("t:")
+    )
+    assert guide.done.get("vi").split(".")[0] in texts(replies)
+
+    replies = await bot.deliver(
+        fake.text_update("cho toi so ho tro", me), me, contact("02993626800")
+    )
+    assert "0299.3626800" in texts(replies)
+
+    # A button from an old message: a friendly "out of date" and the menu, never an error.
+    replies = await bot.deliver(
+        fake.callback_update("s:bluezone.install:android:store:ok", me), me, button("m:")
+    )
+    assert fake.unanswered_callbacks() == []
+
+
+async def test_polling_conversation(
+    tmp_path: Path, content: Content, understander: Understander
+) -> None:
+    async with running(tmp_path, content, understander) as bot:
+        assert bot.fake.webhook is None
+        await scripted_conversation(bot, content)
+        assert {"vi", "en", None} <= set(bot.fake.commands)
+        names = [c["command"] for c in bot.fake.commands["vi"]]
+        assert names == ["start", "menu", "hotline", "lang", "stop", "xoadulieu"]
+        descriptions = {c["description"] for c in bot.fake.commands["vi"]}
+        assert "Tắt nhắc nhở" in descriptions
+
+
+async def test_webhook_conversation_and_secret(
+    tmp_path: Path, content: Content, understander: Understander
+) -> None:
+    async with running(tmp_path, content, understander, webhook=True) as bot:
+        assert bot.fake.webhook is not None
+        assert bot.fake.webhook["secret_token"] == SECRET
+        # Wrong or missing secret: refused, nothing processed.
+        intruder = bot.fake.text_update("/start", 777)
+        assert await bot.post_update(intruder, secret="wrong") == 403
+        assert await bot.post_update(intruder, secret=None) == 403
+        assert bot.fake.sent(777) == []
+        assert await fetch_all(bot.engine.database, select(User)) == []
+        await scripted_conversation(bot, content)
+        # Malformed bodies are refused as well.
+        assert bot.session is not None
+        async with bot.session.post(
+            f"http://127.0.0.1:{bot.port}/telegram/webhook",
+            data=b"{not json",
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+        ) as response:
+            assert response.status == 400
+
+
+async def test_deep_links_inline_groups_and_other_updates(
+    tmp_path: Path, content: Content, understander: Understander
+) -> None:
+    async with running(tmp_path, content, understander) as bot:
+        fake = bot.fake
+        # Deep link into a guide.
+        replies = await bot.deliver(
+            fake.text_update("/start guide_qr-register_place", 2002), 2002, button("s:")
+        )
+        assert "Bước 1/" in texts(replies)
+        # Deep link with a referral code: recorded, then the normal greeting.
+        await bot.deliver(fake.text_update("/start ref_doanthanhnien-7", 2003), 2003, button("p:"))
+        # Inline mode for volunteers.
+        fake.push_update(fake.inline_query_update("cai bluezone"))
+        (answer,) = await fake.wait_calls("answerInlineQuery", 1)
+        results = answer.params["results"]
+        assert answer.ok and 1 <= len(results) <= 50
+        urls = [row[0]["url"] for r in results for row in r["reply_markup"]["inline_keyboard"]]
+        assert f"https://t.me/{fake.username}?start=guide_bluezone-install" in urls
+        # A group: a message without a mention is not answered, a mention is.
+        group = -5005
+        fake.push_update(fake.text_update("cai bluezone the nao", group, 11, chat_type="group"))
+        replies = await bot.deliver(
+            fake.text_update(
+                f"@{fake.username} cai bluezone the nao", group, 11, chat_type="group"
+            ),
+            group,
+            button("g:"),
+        )
+        assert len([c for c in fake.sent(group) if c.method == "sendMessage"]) == len(
+            [c for c in replies if c.method == "sendMessage"]
+        ), "only the mention was answered"
+        assert replies[0].params["reply_parameters"]["message_id"] > 0, "replies to the mention"
+        # A photo in a private chat: asked to type; a sticker too.
+        replies = await bot.deliver(fake.photo_update(3003), 3003, text("chỉ đọc được chữ"))
+        replies = await bot.deliver(fake.sticker_update(3003), 3003, text("chỉ đọc được chữ"))
+        # An edited message is ignored: the next message is answered, the edit never was.
+        fake.push_update(fake.edited_text_update("cai bluezone", 3003))
+        await bot.deliver(fake.text_update("xin chao", 3003), 3003, button("p:"))
+        assert "CH Play" not in texts(fake.sent(3003)), "the edit was not answered"
+
+
+async def test_rate_limits_errors_and_blocked_people(
+    tmp_path: Path, content: Content, understander: Understander
+) -> None:
+    async with running(tmp_path, content, understander) as bot:
+        fake = bot.fake
+        # 429: the bot waits retry_after and sends again; 502: retried with backoff.
+        fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+        fake.fail_next("sendMessage", 502, "Bad Gateway")
+        await bot.deliver(fake.text_update("/start", 4004), 4004, button("p:"))
+        failed = [c for c in fake.calls if c.method == "sendMessage" and c.status in (429, 502)]
+        assert len(failed) == 2
+        # A person who blocked the bot: marked unreachable, nothing else is tried for them.
+        fake.blocked_chats.add(4005)
+        fake.push_update(fake.text_update("/start", 4005))
+        await fake.wait_for(
+            lambda calls: any(
+                c.method == "sendMessage" and c.status == 403 and c.params["chat_id"] == 4005
+                for c in calls
+            )
+        )
+        await bot.deliver(fake.text_update("/start", 4006), 4006, button("p:"))
+        people = {u.external_id: u for u in await fetch_all(bot.engine.database, select(User))}
+        assert people["4005"].unreachable_since is not None
+        assert people["4006"].unreachable_since is None
+        blocked_sends = [
+            c for c in fake.calls if c.method == "sendMessage" and c.params["chat_id"] == 4005
+        ]
+        assert len(blocked_sends) == 1, "no retries towards a person who blocked the bot"
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"TELEGRAM_BOT_TOKEN": "nonsense"}, "TELEGRAM_BOT_TOKEN"),
+        (
+            {
+                "TELEGRAM_BOT_TOKEN": "123456:ABCdefGHIjklMNOpqrSTUvwx",
+                "TELEGRAM_WEBHOOK_URL": "https://x.example/telegram/webhook",
+            },
+            "TELEGRAM_WEBHOOK_SECRET",
+        ),
+    ],
+)
+def test_wrong_telegram_settings_name_themselves(env: dict[str, str], name: str) -> None:
+    from bot.settings import SettingsError
+    from channels.telegram.config import TelegramSettings
+
+    with pytest.raises(SettingsError, match=name):
+        TelegramSettings.from_env(env)
