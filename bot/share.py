@@ -60,37 +60,27 @@ def share_cards(
     limit: int = 10,
 ) -> list[ShareCard]:
     """Guides and topics matching `query` (all guides first when it is empty)."""
-    button_guide = catalog.gettext("📋 Open the step-by-step guide")
-    button_topic = catalog.gettext("💬 Open in the helpdesk")
+    buttons = {
+        "guide": catalog.gettext("📋 Open the step-by-step guide"),
+        "topic": catalog.gettext("💬 Open in the helpdesk"),
+    }
     cards: list[ShareCard] = []
+
+    def add(kind: str, item_id: str, title: str, summary: str) -> None:
+        if not any(c.item_id == item_id for c in cards):
+            cards.append(
+                ShareCard(kind, item_id, title, summary, payload(kind, item_id), buttons[kind])
+            )
 
     def add_topic(topic_id: str) -> None:
         topic = content.topic(topic_id)
         if topic is None or topic.flow != "answer":
             return
+        summary = _summary(topic.answer.get(locale))
         guide = content.guide(topic.guide) if topic.guide else None
-        if guide is not None and not any(c.item_id == guide.id for c in cards):
-            cards.append(
-                ShareCard(
-                    "guide",
-                    guide.id,
-                    guide.title.get(locale),
-                    _summary(topic.answer.get(locale)),
-                    payload("guide", guide.id),
-                    button_guide,
-                )
-            )
-        if not any(c.item_id == topic.id for c in cards):
-            cards.append(
-                ShareCard(
-                    "topic",
-                    topic.id,
-                    topic.title.get(locale),
-                    _summary(topic.answer.get(locale)),
-                    payload("topic", topic.id),
-                    button_topic,
-                )
-            )
+        if guide is not None:
+            add("guide", guide.id, guide.title.get(locale), summary)
+        add("topic", topic.id, topic.title.get(locale), summary)
 
     if query.strip():
         match = understander.matcher.match(query)
