@@ -114,6 +114,10 @@ class Engine:
         """A channel could not deliver to this person (they blocked the bot, unfollowed)."""
         await self.database.run(turns.mark_unreachable, channel, user_id)
 
+    async def set_subscribed(self, channel: str, user_id: str, subscribed: bool) -> None:
+        """Reminders on or off for a person, when the channel says so (an unfollow)."""
+        await self.database.run(turns.set_subscribed, channel, user_id, subscribed)
+
     async def forget_person(self, channel: str, user_id: str) -> bool:
         """Delete everything stored about a person; True when there was something."""
         return await self.database.run(turns.forget, channel, user_id)

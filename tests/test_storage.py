@@ -137,3 +137,21 @@ async def test_message_log_keeps_only_the_start_of_long_text(any_engine: Engine)
     await any_engine.handle(Inbound(channel="web", user_id="p", text="cài bluezone " * 300))
     stored = await fetch_one(any_engine.database, select(MessageLog.text))
     assert 0 < len(stored) <= 500
+
+
+async def test_handled_channel_events_are_not_kept(any_engine: Engine) -> None:
+    from bot.storage import inbox
+    from bot.storage.models import InboxEvent
+
+    first = await any_engine.database.run(inbox.store, "zalo", "e1", {"message": {"text": "hi"}})
+    second = await any_engine.database.run(inbox.store, "zalo", "e2", {"message": {"text": "yo"}})
+    assert first is not None and second is not None
+    assert await any_engine.database.run(inbox.store, "zalo", "e1", {}) is None, "stored once"
+    assert await any_engine.database.run(inbox.take, first) == {"message": {"text": "hi"}}
+    await any_engine.database.run(inbox.finish, first)
+    assert await any_engine.database.run(inbox.take, first) is None, "done is done"
+    assert await any_engine.database.run(inbox.pending, "zalo") == [second]
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    await purge_messages(any_engine.database, retention_days=30, now=later)
+    left = await fetch_all(any_engine.database, select(InboxEvent.event_id))
+    assert left == ["e2"], "the handled event is gone, the pending one waits"

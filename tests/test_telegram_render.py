@@ -9,10 +9,10 @@ from channels.telegram.render import (
     CALLBACK_DATA_LIMIT,
     TEXT_LIMIT,
     render,
-    split_text,
     to_html,
     visible_length,
 )
+from channels.text import split_text
 
 
 def test_html_is_escaped_and_bold_converted() -> None:
@@ -23,7 +23,7 @@ def test_html_is_escaped_and_bold_converted() -> None:
 def test_long_text_is_split_at_paragraphs_within_the_limit() -> None:
     paragraph = "Bước một. " * 60  # about 600 characters
     text = "\n\n".join([paragraph.strip()] * 20)
-    pieces = split_text(text)
+    pieces = split_text(text, TEXT_LIMIT)
     assert len(pieces) > 1
     assert all(len(p) <= TEXT_LIMIT for p in pieces)
     assert all(p.endswith("Bước một.") for p in pieces), "cut at a paragraph boundary"
@@ -32,7 +32,7 @@ def test_long_text_is_split_at_paragraphs_within_the_limit() -> None:
 
 def test_a_bold_phrase_is_never_cut() -> None:
     text = "x" * 4090 + " **đậm đậm** tail"
-    pieces = split_text(text)
+    pieces = split_text(text, TEXT_LIMIT)
     assert all(p.count("**") % 2 == 0 for p in pieces)
 
 

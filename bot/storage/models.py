@@ -114,3 +114,35 @@ class InboundSeen(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class InboxEvent(Base):
+    """A channel event stored before it is acknowledged, so a crash never loses it.
+
+    Unique per channel and event id: a redelivered event is stored (and handled) once.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "event_id", name="uq_inbox_channel_event"),
+        Index("ix_inbox_pending", "done_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChannelCredentials(Base):
+    """A channel's current access and refresh tokens (Zalo rotates them; single use)."""
+
+    __tablename__ = "channel_credentials"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

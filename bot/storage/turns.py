@@ -215,3 +215,14 @@ def mark_unreachable(connection: Connection, channel: str, external_id: str) -> 
         .where(User.unreachable_since.is_(None))
         .values(unreachable_since=utcnow())
     )
+
+
+def set_subscribed(
+    connection: Connection, channel: str, external_id: str, subscribed: bool
+) -> None:
+    """Turn reminders on or off for a person the channel knows (e.g. unfollowed on Zalo)."""
+    connection.execute(
+        update(User)
+        .where(User.channel == channel, User.external_id == external_id)
+        .values(subscribed=subscribed)
+    )

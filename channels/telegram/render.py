@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.messages import Button, Contact, Link, Outbound
+from channels.text import contact_lines, split_text
 
 log = logging.getLogger(__name__)
 
@@ -43,26 +44,6 @@ def visible_length(markup: str) -> int:
     return len(html.unescape(re.sub(r"<[^>]+>", "", markup)))
 
 
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Plain text in pieces of at most `limit` characters, cut at paragraphs, then lines,
-    then spaces; a piece never ends inside a **bold** pair."""
-    pieces: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind("\n\n"), 0) or max(window.rfind("\n"), 0) or window.rfind(" ")
-        if cut <= 0:
-            cut = limit
-        head = rest[:cut]
-        if head.count("**") % 2:  # do not split a bold phrase
-            head = head[: head.rfind("**")] or head
-        pieces.append(head.rstrip())
-        rest = rest[len(head) :].lstrip()
-    if rest:
-        pieces.append(rest)
-    return pieces
-
-
 def keyboard(buttons: tuple[Button, ...], links: tuple[Link, ...]) -> InlineKeyboardMarkup | None:
     """Buttons as an inline keyboard: two short ones per row, long ones alone; links last."""
     rows: list[list[InlineKeyboardButton]] = []
@@ -88,21 +69,12 @@ def keyboard(buttons: tuple[Button, ...], links: tuple[Link, ...]) -> InlineKeyb
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def contact_lines(contacts: tuple[Contact, ...]) -> str:
-    """Contact cards as text lines too: a card may be ignored, a number in text is not."""
-    lines = []
-    for contact in contacts:
-        role = f" ({contact.role})" if contact.role else ""
-        lines.append(f"☎ {contact.name}{role}: {contact.phone}")
-    return "\n".join(lines)
-
-
 def render(reply: Outbound) -> list[TelegramMessage]:
     """The Telegram messages for one reply, in order."""
     text = reply.text
     if reply.contacts:
         text = f"{text}\n{contact_lines(reply.contacts)}"
-    pieces = split_text(text) or [" "]
+    pieces = split_text(text, TEXT_LIMIT) or [" "]
     messages = [TelegramMessage(text=to_html(piece)) for piece in pieces[:-1]]
     messages.append(
         TelegramMessage(text=to_html(pieces[-1]), keyboard=keyboard(reply.buttons, reply.links))

@@ -1,0 +1,74 @@
+"""The inbox: channel events written down before they are acknowledged, then handled.
+
+A webhook that must answer fast (Zalo) stores the event, answers 200, and handles it
+afterwards; events still pending at start (a crash, a restart) are handled then. The
+unique (channel, event id) key makes a redelivered event a no-op.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from bot.storage.models import InboxEvent, utcnow
+
+# An event that failed this many times is left for a person to look at, not retried forever.
+MAX_ATTEMPTS = 5
+
+
+def store(
+    connection: Connection, channel: str, event_id: str, payload: dict[str, Any]
+) -> int | None:
+    """Store an event; its inbox id, or None when it was stored before (a redelivery)."""
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    return connection.execute(
+        insert(InboxEvent)
+        .values(
+            channel=channel,
+            event_id=event_id[:128],
+            payload=payload,
+            received_at=utcnow(),
+            attempts=0,
+        )
+        .on_conflict_do_nothing()
+        .returning(InboxEvent.id)
+    ).scalar()
+
+
+def take(connection: Connection, inbox_id: int) -> dict[str, Any] | None:
+    """Count an attempt at an event and return it, or None if it is done or given up."""
+    row = connection.execute(
+        select(InboxEvent.payload, InboxEvent.attempts, InboxEvent.done_at)
+        .where(InboxEvent.id == inbox_id)
+        .with_for_update()
+    ).first()
+    if row is None or row.done_at is not None or row.attempts >= MAX_ATTEMPTS:
+        return None
+    connection.execute(
+        update(InboxEvent).where(InboxEvent.id == inbox_id).values(attempts=row.attempts + 1)
+    )
+    return dict(row.payload)
+
+
+def finish(connection: Connection, inbox_id: int) -> None:
+    """Mark an event handled."""
+    connection.execute(update(InboxEvent).where(InboxEvent.id == inbox_id).values(done_at=utcnow()))
+
+
+def pending(connection: Connection, channel: str, limit: int = 500) -> list[int]:
+    """Ids of events not handled yet, oldest first."""
+    return list(
+        connection.execute(
+            select(InboxEvent.id)
+            .where(
+                InboxEvent.channel == channel,
+                InboxEvent.done_at.is_(None),
+                InboxEvent.attempts < MAX_ATTEMPTS,
+            )
+            .order_by(InboxEvent.id)
+            .limit(limit)
+        ).scalars()
+    )
