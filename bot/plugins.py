@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
@@ -50,6 +50,19 @@ class ChannelPlugin:
     install: Callable[[Host], Awaitable[bool]] | None = None
     add_commands: Callable[[argparse._SubParsersAction], None] | None = None  # type: ignore[type-arg]
     extra: dict[str, object] = field(default_factory=dict)
+
+
+def lifecycle(
+    start: Callable[[], Awaitable[None]], stop: Callable[[], Awaitable[None]]
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """An aiohttp cleanup context: `start` with the server, `stop` when it stops."""
+
+    async def context(_app: web.Application) -> AsyncIterator[None]:
+        await start()
+        yield
+        await stop()
+
+    return context
 
 
 def discover() -> list[ChannelPlugin]:

@@ -42,6 +42,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.waiting import wait_until
+
 __all__ = ["ApiError", "Call", "FakeBotAPI", "parse_html"]
 
 JSONDict = dict[str, Any]
@@ -718,15 +720,7 @@ class FakeBotAPI:
 
         Raises AssertionError listing the recent calls if it is still false after ``timeout``.
         """
-        async with self._condition:
-            try:
-                async with asyncio.timeout(timeout):
-                    await self._condition.wait_for(lambda: predicate(self.calls))
-            except TimeoutError:
-                recent = "\n".join(f"  {call!r}" for call in self.calls[-15:]) or "  (none)"
-                raise AssertionError(
-                    f"condition not met within {timeout} s; last calls:\n{recent}"
-                ) from None
+        await wait_until(self._condition, self.calls, lambda _: predicate(self.calls), timeout)
 
     async def wait_calls(self, method: str, count: int, timeout: float = 5.0) -> list[Call]:
         """Wait until ``method`` has been called (answered, successfully or not) ``count``

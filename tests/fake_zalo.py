@@ -45,6 +45,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from tests.waiting import wait_until
+
 __all__ = [
     "ERROR_MESSAGES",
     "MAX_BUTTONS",
@@ -433,15 +435,7 @@ class FakeZalo:
 
         Raises AssertionError listing the recent calls if it is still false after ``timeout``.
         """
-        async with self._condition:
-            try:
-                async with asyncio.timeout(timeout):
-                    await self._condition.wait_for(lambda: predicate(self.calls))
-            except TimeoutError:
-                recent = "\n".join(f"  {call!r}" for call in self.calls[-15:]) or "  (none)"
-                raise AssertionError(
-                    f"condition not met within {timeout} s; last calls:\n{recent}"
-                ) from None
+        await wait_until(self._condition, self.calls, lambda _: predicate(self.calls), timeout)
 
     async def wait_sent(
         self, count: int, user_id: str | None = None, timeout: float = 5.0

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.plugins import ChannelPlugin, Host
+from bot.plugins import ChannelPlugin, Host, lifecycle
 
 
 async def _install(host: Host) -> bool:
     # Imported here: the CLI discovers plugins for every command, and only `serve` needs PTB.
-    from channels.telegram.adapter import TelegramChannel, lifecycle
+    from channels.telegram.adapter import TelegramChannel
     from channels.telegram.config import WEBHOOK_PATH, TelegramSettings
 
     settings = TelegramSettings.from_env(host.env)
@@ -16,7 +16,7 @@ async def _install(host: Host) -> bool:
     channel = TelegramChannel(host.engine, settings, host.settings)
     if settings.webhook_url:
         host.app.router.add_post(WEBHOOK_PATH, channel.webhook)
-    host.app.cleanup_ctx.append(lifecycle(channel))
+    host.app.cleanup_ctx.append(lifecycle(channel.start, channel.stop))
     host.extras["telegram"] = channel
     return True
 

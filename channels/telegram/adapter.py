@@ -14,7 +14,7 @@ import html
 import json
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -387,14 +387,3 @@ class TelegramChannel:
 
 def _escape(text: str) -> str:
     return html.escape(text, quote=False)
-
-
-def lifecycle(channel: TelegramChannel) -> Callable[[web.Application], AsyncIterator[None]]:
-    """An aiohttp cleanup context that starts the channel with the server and stops it."""
-
-    async def context(_app: web.Application) -> AsyncIterator[None]:
-        await channel.start()
-        yield
-        await channel.stop()
-
-    return context

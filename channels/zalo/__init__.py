@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.plugins import ChannelPlugin, Host
+from bot.plugins import ChannelPlugin, Host, lifecycle
 
 
 async def _install(host: Host) -> bool:
-    from channels.zalo.adapter import ZaloChannel, lifecycle
+    from channels.zalo.adapter import ZaloChannel
     from channels.zalo.config import WEBHOOK_PATH, ZaloSettings
 
     settings = ZaloSettings.from_env(host.env)
@@ -14,7 +14,7 @@ async def _install(host: Host) -> bool:
         return False
     channel = ZaloChannel(host.engine, settings)
     host.app.router.add_post(WEBHOOK_PATH, channel.webhook)
-    host.app.cleanup_ctx.append(lifecycle(channel))
+    host.app.cleanup_ctx.append(lifecycle(channel.start, channel.stop))
     host.extras["zalo"] = channel
     return True
 

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from aiohttp import web
@@ -136,14 +135,3 @@ class ZaloChannel:
                     await self.engine.mark_unreachable(CHANNEL, user_id)
                     return result
         return result
-
-
-def lifecycle(channel: ZaloChannel) -> Callable[[web.Application], AsyncIterator[None]]:
-    """An aiohttp cleanup context that starts the channel with the server and stops it."""
-
-    async def context(_app: web.Application) -> AsyncIterator[None]:
-        await channel.start()
-        yield
-        await channel.stop()
-
-    return context
