@@ -65,7 +65,7 @@ def test_six_choices_go_over_two_messages_of_at_most_four() -> None:
     )
     bodies = render("u1", reply)
     buttons = [b["message"]["attachment"]["payload"]["buttons"] for b in bodies]
-    assert [len(b) for b in buttons] == [4, 2]
+    assert [len(b) for b in buttons] == [3, 3]
     assert bodies[1]["message"]["text"] == MORE
     assert [x["payload"] for x in buttons[0] + buttons[1]] == [f"#hd:m:{i}" for i in range(6)]
 
@@ -86,3 +86,13 @@ def test_hotlines_are_call_buttons_first_and_links_open_pages() -> None:
     }
     assert buttons[2]["type"] == "oa.open.url"
     assert "0299.3626800" in body["message"]["text"]
+
+
+def test_buttons_are_spread_evenly() -> None:
+    for count, expected in ((1, [1]), (4, [4]), (5, [3, 2]), (8, [4, 4]), (9, [3, 3, 3])):
+        reply = Outbound("x", buttons=tuple(Button(f"b{i}", f"a:{i}") for i in range(count)))
+        sizes = [
+            len(b["message"].get("attachment", {}).get("payload", {}).get("buttons", []))
+            for b in render("u", reply)
+        ]
+        assert sizes == expected, count
