@@ -23,12 +23,19 @@ def _settings() -> Settings:
         raise SystemExit(f"helpdesk: configuration error: {error}") from None
 
 
+# Libraries whose INFO lines carry secrets or personal data: httpx logs every request URL,
+# and a Telegram Bot API URL contains the bot token.
+QUIET_LOGGERS = ("httpx", "httpcore", "aiohttp.access")
+
+
 def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 async def _serve(args: argparse.Namespace) -> int:

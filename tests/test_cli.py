@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.content import Content
 from bot.settings import PROJECT_ROOT
 
@@ -88,3 +90,19 @@ def test_db_commands_create_the_database(tmp_path: Path) -> None:
     result = helpdesk("db", "upgrade", env=env)
     assert result.returncode == 0 and (tmp_path / "sub" / "h.db").exists()
     assert "removed 0" in helpdesk("db", "purge", env=env).stdout
+
+
+def test_logs_never_show_the_bot_token(caplog: pytest.LogCaptureFixture) -> None:
+    """httpx logs request URLs at INFO, and a Bot API URL contains the token."""
+    import logging
+
+    from bot.cli import _configure_logging
+    from bot.settings import Settings
+
+    _configure_logging(Settings.from_env({"LOG_LEVEL": "INFO"}))
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("httpx").info(
+            "HTTP Request: POST https://api.telegram.org/bot123:SECRET/getMe"
+        )
+        logging.getLogger("bot").info("an ordinary line")
+    assert "SECRET" not in caplog.text and "an ordinary line" in caplog.text
