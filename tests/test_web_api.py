@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -11,11 +10,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from bot import server
 from bot.engine import Engine
 from bot.server import create_app
 from bot.settings import Settings
-from bot.storage.retention import purge_messages
 
 Client = TestClient[web.Request, web.Application]
 PROVINCE_ACTIONS = {"p:quang-ngai", "p:soc-trang", "p:other"}
@@ -26,24 +23,9 @@ async def client(
     aiohttp_client: Callable[[web.Application], Awaitable[Client]],
     engine: Engine,
     settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> Client:
-    """A test client talking to the whole server, with every installed channel.
-
-    The server starts a retention clean-up at once; waiting for that first run keeps a
-    short test from shutting the server down while the clean-up is mid-query.
-    """
-    first_purge_done = asyncio.Event()
-
-    async def purge_and_note(*args: Any, **kwargs: Any) -> int:
-        try:
-            return await purge_messages(*args, **kwargs)
-        finally:
-            first_purge_done.set()
-
-    monkeypatch.setattr(server, "purge_messages", purge_and_note)
+    """A test client talking to the whole server, with every installed channel."""
     test_client = await aiohttp_client(await create_app(engine, settings))
-    await asyncio.wait_for(first_purge_done.wait(), timeout=30)
     return test_client
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,11 +21,9 @@ from playwright.async_api import (
     expect,
 )
 
-from bot import server
 from bot.engine import Engine
 from bot.server import create_app
 from bot.settings import Settings
-from bot.storage.retention import purge_messages
 
 pytestmark = pytest.mark.browser
 
@@ -56,27 +53,14 @@ def require_chromium() -> None:
 
 
 @pytest.fixture
-async def base_url(
-    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[str]:
+async def base_url(engine: Engine, settings: Settings) -> AsyncIterator[str]:
     """The real app served on a free TCP port of 127.0.0.1."""
-    first_purge_done = asyncio.Event()
-
-    async def purge_and_note(*args: Any, **kwargs: Any) -> int:
-        try:
-            return await purge_messages(*args, **kwargs)
-        finally:
-            first_purge_done.set()
-
-    # Wait for the server's first retention run, so shutdown never cuts it mid-query.
-    monkeypatch.setattr(server, "purge_messages", purge_and_note)
     runner = web.AppRunner(await create_app(engine, settings))
     await runner.setup()
     try:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        await asyncio.wait_for(first_purge_done.wait(), timeout=30)
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
