@@ -166,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="create or upgrade the database")
     db_commands.add_parser("purge", help="delete message text older than the retention period")
 
+    from bot.broadcasts.commands import add_commands as add_broadcast_commands
+
+    add_broadcast_commands(commands)
     for plugin in discover():
         if plugin.add_commands is not None:
             plugin.add_commands(commands)

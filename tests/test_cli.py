@@ -106,3 +106,40 @@ def test_logs_never_show_the_bot_token(caplog: pytest.LogCaptureFixture) -> None
         )
         logging.getLogger("bot").info("an ordinary line")
     assert "SECRET" not in caplog.text and "an ordinary line" in caplog.text
+
+
+def test_broadcast_commands(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'b.db'}"}
+    refused = helpdesk("broadcast", "create", "--text", "Chào {{ name }}", env=env)
+    assert refused.returncode != 0 and "'name' is undefined" in refused.stderr
+    refused = helpdesk("broadcast", "create", "--text", "x", "--province", "ha-noi", env=env)
+    assert refused.returncode != 0 and "unknown province" in refused.stderr
+    created = helpdesk(
+        "broadcast",
+        "create",
+        "--text",
+        "Nhắc {{ province }}",
+        "--province",
+        "soc-trang",
+        "--every",
+        "0 8 * * 1",
+        "--at",
+        "2026-12-01T08:00",
+        env=env,
+    )
+    assert created.returncode == 0, created.stderr
+    identifier = created.stdout.strip()
+    status = json.loads(helpdesk("broadcast", "status", identifier, "--json", env=env).stdout)
+    assert status == {
+        "id": int(identifier),
+        "state": "scheduled",
+        "total": 0,
+        "sent": 0,
+        "failed": 0,
+        "skipped": 0,
+        "pending": 0,
+    }
+    assert "2026-12-01T01:00" in helpdesk("broadcast", "list", env=env).stdout, "08:00 in Vietnam"
+    assert "paused" in helpdesk("broadcast", "pause", identifier, env=env).stdout
+    assert "cancelled" in helpdesk("broadcast", "cancel", identifier, env=env).stdout
+    assert helpdesk("broadcast", "resume", identifier, env=env).returncode != 0

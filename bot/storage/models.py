@@ -146,3 +146,50 @@ class ChannelCredentials(Base):
     access_token: Mapped[str] = mapped_column(Text)
     refresh_token: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Broadcast(Base):
+    """A reminder for many people: texts per locale, who gets it, when, and where it stands.
+
+    States: draft, scheduled, sending, paused, done, cancelled.
+    """
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (Index("ix_broadcasts_due", "state", "next_run_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    buttons: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    segment: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    every: Mapped[str | None] = mapped_column(String(64), default=None)
+    until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    next_run_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    occurrence: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(64), default="cli")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Delivery(Base):
+    """One person's copy of one occurrence of a broadcast: the durable sending queue.
+
+    States: pending, sending (claimed until `lease_until`), sent, failed, skipped.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "occurrence", "user_id", name="uq_delivery_once"),
+        Index("ix_deliveries_queue", "state", "lease_until"),
+        Index("ix_deliveries_report", "broadcast_id", "occurrence", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    occurrence: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    reason: Mapped[str | None] = mapped_column(String(64), default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -1,0 +1,1 @@
+"""Broadcasts: reminders to many people, on schedule, through a durable delivery queue."""

@@ -1,0 +1,119 @@
+"""`helpdesk broadcast ...`: create, list, inspect, pause, resume and cancel broadcasts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+from typing import Any
+
+from bot.broadcasts import store
+from bot.broadcasts.schedule import DEFAULT_ZONE, valid_rule
+from bot.broadcasts.segments import ROLES, Segment
+from bot.broadcasts.templates import problems
+from bot.content import load_content
+from bot.settings import Settings
+from bot.storage import Database
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `broadcast` and its subcommands to the CLI."""
+    broadcast = commands.add_parser("broadcast", help="reminders to many people")
+    sub = broadcast.add_subparsers(dest="broadcast_command", required=True)
+    create = sub.add_parser("create", help="create a broadcast; prints its id")
+    create.add_argument(
+        "--text", required=True, help="the Vietnamese text (Jinja2: {{ province }})"
+    )
+    create.add_argument("--text-en", help="the English text")
+    create.add_argument("--channel", choices=["telegram", "zalo", "web"])
+    create.add_argument("--province", help="province id, e.g. soc-trang")
+    create.add_argument("--locale", choices=["vi", "en"])
+    create.add_argument("--role", choices=ROLES)
+    create.add_argument("--not-completed-guide", help="started this guide but never finished it")
+    create.add_argument("--unseen-days", type=int, help="not seen for more than N days")
+    create.add_argument("--at", help="ISO time (Asia/Ho_Chi_Minh unless it says); default now")
+    create.add_argument("--every", help='recurring cron rule, e.g. "0 8 * * 1" (Mondays 08:00)')
+    create.add_argument("--until", help="ISO time after which a recurring broadcast stops")
+    sub.add_parser("list", help="the newest broadcasts")
+    status = sub.add_parser("status", help="how far a broadcast got")
+    status.add_argument("id", type=int)
+    status.add_argument("--json", action="store_true")
+    for name in ("pause", "resume", "cancel"):
+        command = sub.add_parser(name, help=f"{name} a broadcast")
+        command.add_argument("id", type=int)
+    broadcast.set_defaults(run=lambda args: asyncio.run(_run(args)))
+
+
+def _moment(text: str | None, name: str) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"helpdesk: {name} must be an ISO time such as 2026-12-01T08:00") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=DEFAULT_ZONE)
+    return moment.astimezone(dt.UTC)
+
+
+def _create(args: argparse.Namespace, settings: Settings) -> tuple[dict[str, str], Segment]:
+    content = load_content(settings.content_dir)
+    texts = {"vi": args.text} | ({"en": args.text_en} if args.text_en else {})
+    limit = min(limits.text for limits in content.channels.values())
+    found = problems(texts, limit)
+    if args.province and args.province not in content.provinces:
+        found.append(f"unknown province {args.province!r} ({', '.join(content.provinces)})")
+    if args.not_completed_guide and args.not_completed_guide not in content.guides:
+        found.append(f"unknown guide {args.not_completed_guide!r}")
+    if args.every and not valid_rule(args.every):
+        found.append(f"--every {args.every!r} is not a cron rule (minute hour day month weekday)")
+    if found:
+        raise SystemExit("helpdesk: the broadcast was not created:\n  " + "\n  ".join(found))
+    segment = Segment(
+        channel=args.channel,
+        province=args.province,
+        locale=args.locale,
+        role=args.role,
+        not_completed_guide=args.not_completed_guide,
+        unseen_days=args.unseen_days,
+    )
+    return texts, segment
+
+
+async def _run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    database = Database(settings.database_url)
+    try:
+        await database.upgrade()
+        command = args.broadcast_command
+        if command == "create":
+            texts, segment = _create(args, settings)
+            first = _moment(args.at, "--at") or dt.datetime.now(dt.UTC)
+            until = _moment(args.until, "--until")
+            identifier = await database.run(store.create, texts, segment, first, args.every, until)
+            print(identifier)
+        elif command == "list":
+            for row in await database.run(store.latest):
+                when = row.next_run_at.isoformat(timespec="minutes") if row.next_run_at else "-"
+                rule = f" every {row.every!r}" if row.every else ""
+                print(
+                    f"{row.id:>5}  {row.state:<9}  next {when}{rule}  to {row.segment.describe()}"
+                )
+        elif command == "status":
+            report: dict[str, Any] | None = await database.run(store.report, args.id)
+            if report is None:
+                raise SystemExit(f"helpdesk: no broadcast {args.id}")
+            if args.json:
+                keys = ("id", "state", "total", "sent", "failed", "skipped", "pending")
+                print(json.dumps({k: report[k] for k in keys}))
+            else:
+                print(json.dumps(report, ensure_ascii=False, indent=2))
+        else:
+            state = await database.run(store.change_state, args.id, command)
+            if state is None:
+                raise SystemExit(f"helpdesk: broadcast {args.id} cannot {command} now")
+            print(f"broadcast {args.id}: {state}")
+    finally:
+        await database.dispose()
+    return 0

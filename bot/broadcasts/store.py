@@ -1,0 +1,353 @@
+"""Broadcasts and their delivery queue in the database (plain Core functions of a Connection).
+
+Crash safety comes from the queue: a delivery is claimed with a lease (state "sending",
+`lease_until`), and only marked sent after the channel accepted it. A sender killed in the
+middle leaves leases that expire; the next sender takes those deliveries again, so nobody is
+skipped and the only possible duplicates are the deliveries in flight at the kill (at most
+the sender's batch). On PostgreSQL claims use FOR UPDATE SKIP LOCKED, so two senders never
+take the same delivery; on SQLite the database's single writer does the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from bot.broadcasts.schedule import next_run
+from bot.broadcasts.segments import Segment, conditions
+from bot.storage.models import Broadcast, Delivery, User
+
+# command -> (states it applies to, the state it leads to)
+TRANSITIONS = {
+    "pause": ({"scheduled", "sending"}, "paused"),
+    "resume": ({"paused"}, "scheduled"),
+    "cancel": ({"draft", "scheduled", "sending", "paused"}, "cancelled"),
+}
+OPEN = ("pending", "sending")
+_COLUMNS = tuple(Broadcast.__table__.columns)
+
+
+@dataclass(frozen=True)
+class BroadcastRow:
+    """A broadcast as stored."""
+
+    id: int
+    texts: dict[str, str]
+    buttons: list[dict[str, Any]]
+    segment: Segment
+    state: str
+    every: str | None
+    until: dt.datetime | None
+    next_run_at: dt.datetime | None
+    occurrence: int
+    created_by: str
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery taken by a sender, with what it needs to send it."""
+
+    id: int
+    broadcast_id: int
+    user_id: int
+    channel: str
+    external_id: str
+    locale: str
+    province: str | None
+    subscribed: bool
+    unreachable: bool
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is not None and moment.tzinfo is None:  # SQLite returns naive datetimes
+        return moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
+def _row(row: Any) -> BroadcastRow:
+    return BroadcastRow(
+        id=row.id,
+        texts=dict(row.texts),
+        buttons=list(row.buttons.get("items", [])),
+        segment=Segment.from_json(row.segment),
+        state=row.state,
+        every=row.every,
+        until=_aware(row.until),
+        next_run_at=_aware(row.next_run_at),
+        occurrence=row.occurrence,
+        created_by=row.created_by,
+    )
+
+
+def create(
+    connection: Connection,
+    texts: dict[str, str],
+    segment: Segment,
+    first_run: dt.datetime,
+    every: str | None = None,
+    until: dt.datetime | None = None,
+    buttons: list[dict[str, Any]] | None = None,
+    created_by: str = "cli",
+) -> int:
+    """Store a scheduled broadcast; its id."""
+    return int(
+        connection.execute(
+            insert(Broadcast)
+            .values(
+                texts=texts,
+                buttons={"items": buttons or []},
+                segment=segment.to_json(),
+                state="scheduled",
+                every=every,
+                until=until,
+                next_run_at=first_run,
+                occurrence=0,
+                created_by=created_by,
+                created_at=dt.datetime.now(dt.UTC),
+            )
+            .returning(Broadcast.id)
+        ).scalar_one()
+    )
+
+
+def get(connection: Connection, broadcast_id: int) -> BroadcastRow | None:
+    """One broadcast, or None."""
+    row = connection.execute(select(*_COLUMNS).where(Broadcast.id == broadcast_id)).first()
+    return _row(row) if row else None
+
+
+def latest(connection: Connection, limit: int = 50) -> list[BroadcastRow]:
+    """The newest broadcasts first."""
+    rows = connection.execute(select(*_COLUMNS).order_by(Broadcast.id.desc()).limit(limit))
+    return [_row(r) for r in rows]
+
+
+def change_state(connection: Connection, broadcast_id: int, command: str) -> str | None:
+    """Pause, resume or cancel; the new state, or None when the command does not apply."""
+    allowed, target = TRANSITIONS[command]
+    result = connection.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.state.in_(allowed))
+        .values(state=target)
+    )
+    if not result.rowcount:
+        return None
+    if command == "resume":
+        # A broadcast paused in the middle of an occurrence carries on with it.
+        open_deliveries = connection.execute(
+            select(func.count()).where(
+                Delivery.broadcast_id == broadcast_id, Delivery.state.in_(OPEN)
+            )
+        ).scalar_one()
+        if open_deliveries:
+            connection.execute(
+                update(Broadcast).where(Broadcast.id == broadcast_id).values(state="sending")
+            )
+            return "sending"
+    return target
+
+
+def due(connection: Connection, now: dt.datetime) -> list[int]:
+    """Scheduled broadcasts whose time has come."""
+    return list(
+        connection.execute(
+            select(Broadcast.id)
+            .where(Broadcast.state == "scheduled", Broadcast.next_run_at <= now)
+            .order_by(Broadcast.next_run_at)
+        ).scalars()
+    )
+
+
+def start_occurrence(connection: Connection, broadcast_id: int, now: dt.datetime) -> int:
+    """Queue one delivery per person of the segment (one INSERT ... SELECT: the audience is
+    never loaded into memory); the broadcast is then "sending". Returns how many."""
+    row = get(connection, broadcast_id)
+    if row is None or row.state != "scheduled":
+        return 0
+    occurrence = row.occurrence + 1
+    insert_once = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    people = select(
+        literal(broadcast_id),
+        literal(occurrence),
+        User.id,
+        User.channel,
+        literal("pending"),
+        literal(0),
+    ).where(*conditions(row.segment, now))
+    result = connection.execute(
+        insert_once(Delivery)
+        .from_select(
+            ["broadcast_id", "occurrence", "user_id", "channel", "state", "attempts"], people
+        )
+        .on_conflict_do_nothing()
+    )
+    connection.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id)
+        .values(state="sending", occurrence=occurrence, next_run_at=None)
+    )
+    return int(result.rowcount or 0)
+
+
+def claim(
+    connection: Connection, limit: int, lease: dt.timedelta, now: dt.datetime
+) -> list[Claimed]:
+    """Take up to `limit` deliveries of broadcasts that are sending: pending ones whose retry
+    time has come, and claimed ones whose lease ran out (their sender died)."""
+    ready = or_(
+        and_(
+            Delivery.state == "pending",
+            or_(Delivery.lease_until.is_(None), Delivery.lease_until <= now),
+        ),
+        and_(Delivery.state == "sending", Delivery.lease_until <= now),
+    )
+    query = (
+        select(Delivery.id)
+        .join(Broadcast, Broadcast.id == Delivery.broadcast_id)
+        .where(Broadcast.state == "sending", Delivery.occurrence == Broadcast.occurrence, ready)
+        .order_by(Delivery.id)
+        .limit(limit)
+    )
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(of=Delivery, skip_locked=True)
+    ids = list(connection.execute(query).scalars())
+    if not ids:
+        return []
+    connection.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids))
+        .values(state="sending", lease_until=now + lease, attempts=Delivery.attempts + 1)
+    )
+    rows = connection.execute(
+        select(
+            Delivery.id,
+            Delivery.broadcast_id,
+            Delivery.user_id,
+            Delivery.channel,
+            User.external_id,
+            User.locale,
+            User.province,
+            User.subscribed,
+            User.unreachable_since,
+        )
+        .join(User, User.id == Delivery.user_id)
+        .where(Delivery.id.in_(ids))
+        .order_by(Delivery.id)
+    )
+    return [
+        Claimed(
+            id=r.id,
+            broadcast_id=r.broadcast_id,
+            user_id=r.user_id,
+            channel=r.channel,
+            external_id=r.external_id,
+            locale=r.locale,
+            province=r.province,
+            subscribed=r.subscribed,
+            unreachable=r.unreachable_since is not None,
+        )
+        for r in rows
+    ]
+
+
+def finish(
+    connection: Connection,
+    delivery_id: int,
+    state: str,
+    reason: str | None,
+    now: dt.datetime,
+) -> None:
+    """Record the outcome of a delivery: sent, failed or skipped (with the reason)."""
+    connection.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(
+            state=state,
+            reason=reason,
+            lease_until=None,
+            sent_at=now if state == "sent" else None,
+        )
+    )
+
+
+def retry_later(connection: Connection, delivery_id: int, at: dt.datetime, reason: str) -> None:
+    """Put a delivery back in the queue, not to be taken before `at`."""
+    connection.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(state="pending", lease_until=at, reason=reason)
+    )
+
+
+def advance(connection: Connection, broadcast_id: int, now: dt.datetime) -> str | None:
+    """When an occurrence has nothing left to send: schedule the next one (recurring, before
+    `until`) or finish. Returns the new state, or None when there is still work."""
+    row = get(connection, broadcast_id)
+    if row is None or row.state != "sending":
+        return None
+    left = connection.execute(
+        select(func.count()).where(
+            Delivery.broadcast_id == broadcast_id,
+            Delivery.occurrence == row.occurrence,
+            Delivery.state.in_(OPEN),
+        )
+    ).scalar_one()
+    if left:
+        return None
+    following = next_run(row.every, now) if row.every else None
+    if following is not None and (row.until is None or following <= row.until):
+        connection.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id)
+            .values(state="scheduled", next_run_at=following)
+        )
+        return "scheduled"
+    connection.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(state="done"))
+    return "done"
+
+
+def report(connection: Connection, broadcast_id: int) -> dict[str, Any] | None:
+    """The status of a broadcast's current occurrence, with a breakdown.
+
+    `{"id", "state", "occurrence", "total", "sent", "failed", "skipped", "pending",
+    "by_channel", "by_province", "reasons"}`.
+    """
+    row = get(connection, broadcast_id)
+    if row is None:
+        return None
+    rows = connection.execute(
+        select(Delivery.state, Delivery.channel, User.province, Delivery.reason, func.count())
+        .join(User, User.id == Delivery.user_id)
+        .where(Delivery.broadcast_id == broadcast_id, Delivery.occurrence == row.occurrence)
+        .group_by(Delivery.state, Delivery.channel, User.province, Delivery.reason)
+    ).all()
+    states: Counter[str] = Counter()
+    by_channel: dict[str, Counter[str]] = {}
+    by_province: dict[str, Counter[str]] = {}
+    reasons: Counter[str] = Counter()
+    for state, channel, province, reason, count in rows:
+        bucket = "pending" if state in OPEN else state
+        states[bucket] += count
+        by_channel.setdefault(channel, Counter())[bucket] += count
+        by_province.setdefault(province or "unknown", Counter())[bucket] += count
+        if reason and bucket in ("failed", "skipped"):
+            reasons[reason] += count
+    return {
+        "id": row.id,
+        "state": row.state,
+        "occurrence": row.occurrence,
+        "total": sum(states.values()),
+        "sent": states["sent"],
+        "failed": states["failed"],
+        "skipped": states["skipped"],
+        "pending": states["pending"],
+        "by_channel": {k: dict(v) for k, v in by_channel.items()},
+        "by_province": {k: dict(v) for k, v in by_province.items()},
+        "reasons": dict(reasons),
+    }
