@@ -18,6 +18,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:  # the CLI loads plugins for their commands; `ask` should not pay for aiohttp
     from aiohttp import web
 
+    from bot.broadcasts.sender import Deliverer
     from bot.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,10 @@ class Host:
     settings: Settings
     # What channels leave for others to find (tests, later the admin pages): name -> object.
     extras: dict[str, object] = field(default_factory=dict)
+    # Channels that can message people first register here, for broadcasts.
+    deliverers: dict[str, Deliverer] = field(default_factory=dict)
+    # False for `helpdesk broadcast run`: channels only send (no polling, no webhook).
+    serving: bool = True
 
     @property
     def env(self) -> Mapping[str, str]:

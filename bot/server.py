@@ -11,6 +11,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from bot.broadcasts.sender import Sender
 from bot.engine import Engine
 from bot.plugins import Host, discover
 from bot.settings import Settings
@@ -22,6 +23,7 @@ ENGINE_KEY = web.AppKey("engine", Engine)
 SETTINGS_KEY = web.AppKey("settings", Settings)
 CHANNELS_KEY = web.AppKey("channels", list)
 EXTRAS_KEY = web.AppKey("extras", dict)
+SENDER_KEY = web.AppKey("sender", Sender)
 PURGE_EVERY_SECONDS = 3600
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -72,18 +74,45 @@ async def _retention(app: web.Application) -> AsyncIterator[None]:
     await task
 
 
-async def create_app(engine: Engine, settings: Settings) -> web.Application:
-    """The web application with every configured channel installed."""
+async def create_app(engine: Engine, settings: Settings, serving: bool = True) -> web.Application:
+    """The web application with every configured channel installed.
+
+    With `serving` False (`helpdesk broadcast run`) channels only prepare to send.
+    """
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[ENGINE_KEY] = engine
     app[SETTINGS_KEY] = settings
     app.router.add_get("/healthz", healthz)
     app.cleanup_ctx.append(_retention)
-    host = Host(app=app, engine=engine, settings=settings)
+    host = Host(app=app, engine=engine, settings=settings, serving=serving)
     installed: list[str] = []
     for plugin in discover():
         if plugin.install is not None and await plugin.install(host):
             installed.append(plugin.name)
     app[CHANNELS_KEY] = installed
     app[EXTRAS_KEY] = host.extras
+    app[SENDER_KEY] = Sender(engine.database, engine.content, host.deliverers)
+    if serving and host.deliverers:
+        app.cleanup_ctx.append(_broadcasting)  # after the channels: starts last, stops first
     return app
+
+
+async def _broadcasting(app: web.Application) -> AsyncIterator[None]:
+    """`helpdesk serve` sends due broadcasts by itself."""
+    sender = app[SENDER_KEY]
+    interval = app[SETTINGS_KEY].broadcast_interval_seconds
+    stopping = asyncio.Event()
+
+    async def loop() -> None:
+        while not stopping.is_set():
+            try:
+                await sender.run_until_idle()
+            except Exception:
+                log.exception("broadcasts: sending failed; will try again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), interval)
+
+    task = asyncio.create_task(loop())
+    yield
+    stopping.set()
+    await task

@@ -35,6 +35,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     message_retention_days: int = 30
+    broadcast_interval_seconds: int = 5
     log_level: str = "INFO"
     env: Mapping[str, str] | None = None
 
@@ -63,6 +64,7 @@ class Settings:
             host=env.get("HOST", "127.0.0.1"),
             port=_int(env, "PORT", 8080, minimum=1, maximum=65535),
             message_retention_days=_int(env, "MESSAGE_RETENTION_DAYS", 30, minimum=0),
+            broadcast_interval_seconds=_int(env, "BROADCAST_INTERVAL_SECONDS", 5, minimum=1),
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             env=env,
         )

@@ -37,6 +37,7 @@ class Running:
     engine: Engine
     port: int
     webhook: bool
+    app: web.Application
     session: aiohttp.ClientSession | None = None
     marks: dict[int, int] = field(default_factory=dict)
 
@@ -106,6 +107,8 @@ async def running(
         "DATABASE_URL": f"sqlite:///{tmp_path / 'telegram.db'}",
         "TELEGRAM_BOT_TOKEN": fake.token,
         "TELEGRAM_API_BASE_URL": base_url,
+        # The tests drive the sender themselves; serve's own round comes only at start.
+        "BROADCAST_INTERVAL_SECONDS": "3600",
     }
     if webhook:
         env |= {
@@ -121,7 +124,7 @@ async def running(
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
-    state = Running(fake, engine, port, webhook)
+    state = Running(fake, engine, port, webhook, app)
     try:
         async with aiohttp.ClientSession() as session:
             state.session = session
@@ -298,3 +301,42 @@ def test_wrong_telegram_settings_name_themselves(env: dict[str, str], name: str)
 
     with pytest.raises(SettingsError, match=name):
         TelegramSettings.from_env(env)
+
+
+async def test_a_broadcast_reaches_soc_trang_only(
+    tmp_path: Path, content: Content, understander: Understander
+) -> None:
+    import datetime as dt
+
+    from bot.broadcasts import store
+    from bot.broadcasts.segments import Segment
+    from bot.server import SENDER_KEY
+
+    async with running(tmp_path, content, understander) as bot:
+        fake = bot.fake
+        for chat, province in ((5001, "soc-trang"), (5002, "soc-trang"), (5003, "quang-ngai")):
+            await bot.deliver(fake.text_update("/start", chat), chat, button("p:"))
+            await bot.deliver(fake.callback_update(f"p:{province}", chat), chat, button("m:"))
+        fake.blocked_chats.add(5002)
+        fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+        now = dt.datetime.now(dt.UTC)
+        identifier = await bot.engine.database.run(
+            store.create,
+            {"vi": "Nhắc người dân {{ province }}: hãy kích hoạt lại Bluezone"},
+            Segment(province="soc-trang"),
+            now,
+        )
+        sender = bot.app[SENDER_KEY]
+        sender.clock = lambda: now
+        await sender.run_until_idle()  # 5001 gets a 429, 5002 blocked the bot
+        assert "Nhắc người dân" not in texts(fake.sent(5001))
+        sender.clock = lambda: now + dt.timedelta(minutes=5)  # after retry_after and backoff
+        await sender.run_until_idle()
+        assert "Nhắc người dân Sóc Trăng" in texts(fake.sent(5001))
+        assert "Nhắc người dân" not in texts(fake.sent(5003)), "not Quảng Ngãi"
+        status = await bot.engine.database.run(store.report, identifier)
+        assert status is not None
+        assert (status["sent"], status["skipped"], status["pending"]) == (1, 1, 0)
+        assert status["reasons"] == {"blocked": 1}
+        people = {u.external_id: u for u in await fetch_all(bot.engine.database, select(User))}
+        assert people["5002"].unreachable_since is not None

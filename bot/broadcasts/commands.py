@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import sys
 from typing import Any
 
 from bot.broadcasts import store
@@ -42,6 +43,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     for name in ("pause", "resume", "cancel"):
         command = sub.add_parser(name, help=f"{name} a broadcast")
         command.add_argument("id", type=int)
+    sub.add_parser("run", help="send what is due until nothing is left (serve does this itself)")
     broadcast.set_defaults(run=lambda args: asyncio.run(_run(args)))
 
 
@@ -81,8 +83,37 @@ def _create(args: argparse.Namespace, settings: Settings) -> tuple[dict[str, str
     return texts, segment
 
 
+async def _send_due(settings: Settings) -> int:
+    """Start every configured channel in send-only mode and drain the queue."""
+    from aiohttp import web
+
+    from bot.app import build_engine
+    from bot.server import SENDER_KEY, create_app
+
+    engine = await build_engine(settings)
+    app = await create_app(engine, settings, serving=False)
+    runner = web.AppRunner(app)
+    await runner.setup()  # starts the channels (send only)
+    try:
+        sender = app[SENDER_KEY]
+        if not sender.deliverers:
+            print("no channel can send broadcasts: configure Telegram or Zalo", file=sys.stderr)
+
+        def progress(done: int) -> None:
+            print(f"\rdeliveries handled: {done}", end="", file=sys.stderr, flush=True)
+
+        done = await sender.run_until_idle(progress)
+        print(f"\rdeliveries handled: {done}", file=sys.stderr)
+    finally:
+        await runner.cleanup()
+        await engine.database.dispose()
+    return 0
+
+
 async def _run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
+    if args.broadcast_command == "run":
+        return await _send_due(settings)
     database = Database(settings.database_url)
     try:
         await database.upgrade()

@@ -351,3 +351,18 @@ def report(connection: Connection, broadcast_id: int) -> dict[str, Any] | None:
         "by_province": {k: dict(v) for k, v in by_province.items()},
         "reasons": dict(reasons),
     }
+
+
+def sending(connection: Connection) -> list[int]:
+    """Broadcasts in the middle of an occurrence."""
+    return list(
+        connection.execute(select(Broadcast.id).where(Broadcast.state == "sending")).scalars()
+    )
+
+
+def attempts(connection: Connection, delivery_id: int) -> int:
+    """How many times a delivery has been taken."""
+    value = connection.execute(
+        select(Delivery.attempts).where(Delivery.id == delivery_id)
+    ).scalar_one_or_none()
+    return int(value or 0)

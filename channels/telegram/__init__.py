@@ -13,8 +13,9 @@ async def _install(host: Host) -> bool:
     settings = TelegramSettings.from_env(host.env)
     if settings is None:
         return False
-    channel = TelegramChannel(host.engine, settings, host.settings)
-    if settings.webhook_url:
+    channel = TelegramChannel(host.engine, settings, host.settings, serving=host.serving)
+    host.deliverers["telegram"] = channel
+    if settings.webhook_url and host.serving:
         host.app.router.add_post(WEBHOOK_PATH, channel.webhook)
     host.app.cleanup_ctx.append(lifecycle(channel.start, channel.stop))
     host.extras["telegram"] = channel

@@ -43,6 +43,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.broadcasts.sender import Outcome
 from bot.engine import Engine
 from bot.i18n import translations
 from bot.messages import Inbound, Outbound
@@ -78,7 +79,11 @@ def masked(chat_id: int | str) -> str:
 class TelegramChannel:
     """The Telegram adapter bound to an engine."""
 
-    def __init__(self, engine: Engine, settings: TelegramSettings, core: Settings) -> None:
+    channel = CHANNEL
+
+    def __init__(
+        self, engine: Engine, settings: TelegramSettings, core: Settings, serving: bool = True
+    ) -> None:
         # Opt in to what PTB makes the default in its next major version: durations such as
         # RetryAfter.retry_after as timedelta (PTB reads this at each access; see
         # telegram/_utils/datetime.py, get_timedelta_value).
@@ -86,6 +91,8 @@ class TelegramChannel:
         self.engine = engine
         self.settings = settings
         self.core = core
+        self.serving = serving
+        self.rate = settings.broadcast_rate
         builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder().token(settings.token).base_url(settings.api_base_url)
         )
@@ -111,6 +118,8 @@ class TelegramChannel:
         """Connect, publish the command menu, then poll or register the webhook."""
         app = self.application
         await app.initialize()
+        if not self.serving:
+            return  # send only (`helpdesk broadcast run`): a running `serve` keeps the updates
         await self._publish_commands()
         if self.settings.webhook_url:
             await app.bot.set_webhook(
@@ -344,6 +353,28 @@ class TelegramChannel:
                 except BadRequest:
                     log.exception("telegram: a reply to chat %s was refused", masked(chat_id))
                 reply_to = None
+
+    async def deliver(self, external_id: str, message: Outbound) -> Outcome:
+        """One broadcast message; Telegram's answer as an Outcome (the queue does retries)."""
+        if not external_id.lstrip("-").isdigit():
+            return Outcome("skipped", "not_a_private_chat")
+        chat_id = int(external_id)
+        try:
+            for item in render(message):
+                await self._send_one(self.application.bot, chat_id, item, None)
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            return Outcome("retry", "429", retry_after=seconds)
+        except Forbidden:
+            await self.engine.mark_unreachable(CHANNEL, external_id)
+            return Outcome("skipped", "blocked")
+        except BadRequest as error:
+            log.warning("telegram: broadcast refused for chat %s: %s", masked(chat_id), error)
+            return Outcome("failed", "bad_request")
+        except (TimedOut, NetworkError):
+            return Outcome("retry", "network")
+        return Outcome("sent")
 
     @staticmethod
     async def _send_one(bot: Any, chat_id: int, item: TelegramMessage, reply_to: int | None) -> Any:

@@ -24,6 +24,7 @@ class TelegramSettings:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     send_attempts: int = 4
+    broadcast_rate: float = 25.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> TelegramSettings | None:
@@ -45,7 +46,15 @@ class TelegramSettings:
                     "TELEGRAM_WEBHOOK_SECRET must be set with TELEGRAM_WEBHOOK_URL: "
                     "1-256 characters of A-Z a-z 0-9 _ -"
                 )
+        rate = env.get("TELEGRAM_BROADCAST_RATE", "").strip() or "25"
+        try:
+            broadcast_rate = float(rate)
+        except ValueError:
+            broadcast_rate = 0.0
+        if not 0 < broadcast_rate <= 1000:
+            raise SettingsError("TELEGRAM_BROADCAST_RATE must be a number of messages per second")
         return cls(
+            broadcast_rate=broadcast_rate,
             token=token,
             api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API,
             webhook_url=webhook_url,

@@ -12,8 +12,10 @@ async def _install(host: Host) -> bool:
     settings = ZaloSettings.from_env(host.env)
     if settings is None:
         return False
-    channel = ZaloChannel(host.engine, settings)
-    host.app.router.add_post(WEBHOOK_PATH, channel.webhook)
+    channel = ZaloChannel(host.engine, settings, serving=host.serving)
+    host.deliverers["zalo"] = channel
+    if host.serving:
+        host.app.router.add_post(WEBHOOK_PATH, channel.webhook)
     host.app.cleanup_ctx.append(lifecycle(channel.start, channel.stop))
     host.extras["zalo"] = channel
     return True

@@ -16,8 +16,9 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.broadcasts.sender import Outcome
 from bot.engine import Engine
-from bot.messages import Inbound
+from bot.messages import Inbound, Outbound
 from bot.storage import inbox
 from channels.zalo import wire
 from channels.zalo.client import CHANNEL, SendResult, ZaloClient
@@ -30,9 +31,13 @@ log = logging.getLogger(__name__)
 class ZaloChannel:
     """The Zalo adapter bound to an engine."""
 
-    def __init__(self, engine: Engine, settings: ZaloSettings) -> None:
+    channel = CHANNEL
+
+    def __init__(self, engine: Engine, settings: ZaloSettings, serving: bool = True) -> None:
         self.engine = engine
         self.settings = settings
+        self.serving = serving
+        self.rate = settings.broadcast_rate
         self.client = ZaloClient(settings, engine.database)
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
@@ -40,6 +45,8 @@ class ZaloChannel:
     async def start(self) -> None:
         """Open the client, start the worker and queue what a previous run left pending."""
         await self.client.start()
+        if not self.serving:
+            return  # send only (`helpdesk broadcast run`): `serve` handles the webhook
         self._worker = asyncio.create_task(self._work())
         for inbox_id in await self.engine.database.run(inbox.pending, CHANNEL):
             self._queue.put_nowait(inbox_id)
@@ -124,6 +131,15 @@ class ZaloChannel:
             log.info("zalo: event %s acknowledged, nothing to do", event.name or "?")
             return
         await self.send(event.user_id, await self.engine.handle(inbound))
+
+    async def deliver(self, external_id: str, message: Outbound) -> Outcome:
+        """One broadcast message; Zalo's answer as an Outcome (the queue does retries)."""
+        result = await self.send(external_id, [message])
+        if result is SendResult.SENT:
+            return Outcome("sent")
+        if result is SendResult.UNREACHABLE:
+            return Outcome("skipped", "unreachable")
+        return Outcome("retry", "zalo_error")
 
     async def send(self, user_id: str, replies: list[Any]) -> SendResult:
         """Send replies in order; stop at the first person Zalo will not let us reach."""

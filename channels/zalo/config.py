@@ -24,6 +24,7 @@ class ZaloSettings:
     api_base_url: str = DEFAULT_API
     oauth_base_url: str = DEFAULT_OAUTH
     send_attempts: int = 4
+    broadcast_rate: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ZaloSettings | None:
@@ -41,7 +42,15 @@ class ZaloSettings:
             value = env.get(name, "").strip()
             if value and not value.startswith(("https://", "http://127.0.0.1", "http://localhost")):
                 raise SettingsError(f"{name} must be an https:// address")
+        rate = env.get("ZALO_BROADCAST_RATE", "").strip() or "10"
+        try:
+            broadcast_rate = float(rate)
+        except ValueError:
+            broadcast_rate = 0.0
+        if not 0 < broadcast_rate <= 1000:
+            raise SettingsError("ZALO_BROADCAST_RATE must be a number of messages per second")
         return cls(
+            broadcast_rate=broadcast_rate,
             app_id=app_id,
             oa_secret_key=secret,
             app_secret=env.get("ZALO_APP_SECRET", "").strip(),

@@ -1,0 +1,166 @@
+"""The sender against the real queue, with a scripted channel standing in for Telegram/Zalo."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Connection
+
+from bot.broadcasts import store
+from bot.broadcasts.segments import Segment
+from bot.broadcasts.sender import Outcome, Pace, Sender, SenderOptions
+from bot.content import Content
+from bot.engine import Engine
+from bot.messages import Inbound, Outbound
+
+MORNING = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # 10:00 in Vietnam
+
+
+@dataclass
+class ScriptedChannel:
+    """Answers each send with the next scripted outcome for that person, else "sent"."""
+
+    channel: str = "telegram"
+    rate: float = 10_000.0
+    script: dict[str, list[Outcome]] = field(default_factory=dict)
+    sent: list[tuple[str, str]] = field(default_factory=list)
+
+    async def deliver(self, external_id: str, message: Outbound) -> Outcome:
+        queued = self.script.get(external_id)
+        outcome = queued.pop(0) if queued else Outcome("sent")
+        if outcome.state == "sent":
+            self.sent.append((external_id, message.text))
+        return outcome
+
+
+@dataclass
+class Clock:
+    now: dt.datetime = MORNING
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+async def people(engine: Engine, channel: str, ids: range, province: str = "soc-trang") -> None:
+    for user in ids:
+        await engine.handle(Inbound(channel=channel, user_id=str(user), action=f"p:{province}"))
+
+
+async def broadcast(engine: Engine, text: str = "Nhắc {{ province }}", **kw: object) -> int:
+    def create(connection: Connection) -> int:
+        return store.create(connection, {"vi": text}, Segment(**kw), MORNING)  # type: ignore[arg-type]
+
+    return await engine.database.run(create)
+
+
+def sender(engine: Engine, content: Content, channel: ScriptedChannel, clock: Clock) -> Sender:
+    options = SenderOptions(batch=7, backoff=(60.0,), max_attempts=3)
+    return Sender(engine.database, content, {channel.channel: channel}, options, clock)
+
+
+async def test_sends_once_each_skipping_who_cannot_or_will_not_get_it(
+    any_engine: Engine, content: Content
+) -> None:
+    await people(any_engine, "telegram", range(20))
+    await people(any_engine, "web", range(100, 103))
+    identifier = await broadcast(any_engine)
+    channel, clock = ScriptedChannel(), Clock()
+    bulk = sender(any_engine, content, channel, clock)
+    await bulk.step()  # queues everyone, sends a first batch
+    await any_engine.handle(Inbound(channel="telegram", user_id="19", text="/stop"))
+    await bulk.run_until_idle()
+    assert sorted(int(u) for u, _ in channel.sent) == list(range(19))
+    assert {text for _, text in channel.sent} == {"Nhắc Sóc Trăng"}
+    status = await any_engine.database.run(store.report, identifier)
+    assert status is not None
+    assert (status["sent"], status["skipped"], status["pending"]) == (19, 4, 0)
+    assert status["reasons"] == {"opted_out": 1, "channel_cannot_send": 3}
+    assert status["by_channel"]["web"] == {"skipped": 3}
+    assert status["state"] == "done"
+
+
+async def test_quiet_hours_hold_everything_until_morning(
+    any_engine: Engine, content: Content
+) -> None:
+    await people(any_engine, "telegram", range(3))
+    await broadcast(any_engine)
+    channel = ScriptedChannel()
+    clock = Clock(dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC))  # 22:00 in Vietnam
+    bulk = sender(any_engine, content, channel, clock)
+    assert await bulk.run_until_idle() == 0 and channel.sent == []
+    clock.now = dt.datetime(2026, 11, 24, 0, 5, tzinfo=dt.UTC)  # 07:05
+    assert await bulk.run_until_idle() == 3
+
+
+async def test_rate_limits_errors_and_blocked_people(any_engine: Engine, content: Content) -> None:
+    await people(any_engine, "telegram", range(4))
+    identifier = await broadcast(any_engine)
+    channel = ScriptedChannel(
+        script={
+            "0": [Outcome("retry", "429", retry_after=120.0)],
+            "1": [Outcome("retry", "http_502")] * 5,
+            "2": [Outcome("skipped", "blocked")],
+        }
+    )
+    clock = Clock()
+    bulk = sender(any_engine, content, channel, clock)
+    await bulk.run_until_idle()
+    assert [u for u, _ in channel.sent] == ["3"]
+    clock.now += dt.timedelta(seconds=61)  # the 502 retry is due, the 429 wait is not
+    await bulk.run_until_idle()
+    assert [u for u, _ in channel.sent] == ["3"]
+    clock.now += dt.timedelta(seconds=120)
+    await bulk.run_until_idle()
+    assert sorted(u for u, _ in channel.sent) == ["0", "3"]
+    clock.now += dt.timedelta(hours=1)
+    await bulk.run_until_idle()
+    status = await any_engine.database.run(store.report, identifier)
+    assert status is not None
+    assert (status["sent"], status["failed"], status["skipped"], status["pending"]) == (2, 1, 1, 0)
+    assert status["reasons"] == {"http_502": 1, "blocked": 1}
+
+
+async def test_a_killed_sender_is_resumed_without_skipping_anyone(
+    any_engine: Engine, content: Content
+) -> None:
+    await people(any_engine, "telegram", range(15))
+    identifier = await broadcast(any_engine)
+    clock = Clock()
+    dead = sender(any_engine, content, ScriptedChannel(), clock)
+    await dead.step()  # sends one batch of 7...
+    # ...then takes the next batch and dies before sending it (SIGKILL between claim and send).
+    lost = await any_engine.database.run(store.claim, 7, dead.options.lease, clock.now)
+    assert len(lost) == 7
+    channel = ScriptedChannel()
+    clock.now += dead.options.lease * 2
+    await sender(any_engine, content, channel, clock).run_until_idle()
+    assert sorted(int(u) for u, _ in channel.sent) == sorted(
+        {int(d.external_id) for d in lost} | {14}
+    ), "the dead sender's batch and the rest, each once"
+    status = await any_engine.database.run(store.report, identifier)
+    assert status is not None and (status["sent"], status["pending"]) == (15, 0)
+
+
+async def test_two_senders_on_one_database_never_send_twice(
+    any_engine: Engine, content: Content
+) -> None:
+    await people(any_engine, "telegram", range(40))
+    await broadcast(any_engine)
+    clock = Clock()
+    first, second = ScriptedChannel(), ScriptedChannel()
+    await asyncio.gather(
+        sender(any_engine, content, first, clock).run_until_idle(),
+        sender(any_engine, content, second, clock).run_until_idle(),
+    )
+    counts = Counter(u for u, _ in first.sent + second.sent)
+    assert len(counts) == 40 and set(counts.values()) == {1}
+
+
+def test_pace_spaces_sends_at_the_rate() -> None:
+    moments = iter([0.0, 0.0, 0.0, 0.0, 0.0, 1.0])  # the first is read at creation
+    pace = Pace(rate=2.0, burst=2.0, clock=lambda: next(moments))
+    assert [pace.delay() for _ in range(4)] == [0.0, 0.0, 0.5, 1.0]
+    assert pace.delay() == 0.5, "a second later two more tokens came, three were owed"
