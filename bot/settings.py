@@ -85,6 +85,20 @@ def _int(
     return value
 
 
+def rate(env: Mapping[str, str], name: str, default: float) -> float:
+    """A send rate in messages per second (0 < rate <= 1000), from `name`."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 1000:
+        raise SettingsError(f"{name} must be a number of messages per second (up to 1000)")
+    return value
+
+
 def load_dotenv_file() -> None:
     """Load `.env` from the working directory if there is one; real variables win."""
     from dotenv import load_dotenv

@@ -26,3 +26,13 @@ def test_defaults_need_nothing() -> None:
 def test_wrong_values_name_the_setting(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
+
+
+def test_broadcast_rates_are_checked() -> None:
+    from bot.settings import rate
+
+    assert rate({}, "X_RATE", 25.0) == 25.0
+    assert rate({"X_RATE": "2.5"}, "X_RATE", 25.0) == 2.5
+    for bad in ("0", "-1", "fast", "5000"):
+        with pytest.raises(SettingsError, match="X_RATE"):
+            rate({"X_RATE": bad}, "X_RATE", 25.0)

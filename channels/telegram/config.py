@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.settings import SettingsError
+from bot.settings import SettingsError, rate
 
 TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
 # Telegram: secret_token is 1-256 characters of A-Z a-z 0-9 _ - (Bot API, setWebhook).
@@ -46,15 +46,8 @@ class TelegramSettings:
                     "TELEGRAM_WEBHOOK_SECRET must be set with TELEGRAM_WEBHOOK_URL: "
                     "1-256 characters of A-Z a-z 0-9 _ -"
                 )
-        rate = env.get("TELEGRAM_BROADCAST_RATE", "").strip() or "25"
-        try:
-            broadcast_rate = float(rate)
-        except ValueError:
-            broadcast_rate = 0.0
-        if not 0 < broadcast_rate <= 1000:
-            raise SettingsError("TELEGRAM_BROADCAST_RATE must be a number of messages per second")
         return cls(
-            broadcast_rate=broadcast_rate,
+            broadcast_rate=rate(env, "TELEGRAM_BROADCAST_RATE", 25.0),
             token=token,
             api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API,
             webhook_url=webhook_url,

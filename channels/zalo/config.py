@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.settings import SettingsError
+from bot.settings import SettingsError, rate
 
 DEFAULT_API = "https://openapi.zalo.me"
 DEFAULT_OAUTH = "https://oauth.zaloapp.com"
@@ -42,15 +42,8 @@ class ZaloSettings:
             value = env.get(name, "").strip()
             if value and not value.startswith(("https://", "http://127.0.0.1", "http://localhost")):
                 raise SettingsError(f"{name} must be an https:// address")
-        rate = env.get("ZALO_BROADCAST_RATE", "").strip() or "10"
-        try:
-            broadcast_rate = float(rate)
-        except ValueError:
-            broadcast_rate = 0.0
-        if not 0 < broadcast_rate <= 1000:
-            raise SettingsError("ZALO_BROADCAST_RATE must be a number of messages per second")
         return cls(
-            broadcast_rate=broadcast_rate,
+            broadcast_rate=rate(env, "ZALO_BROADCAST_RATE", 10.0),
             app_id=app_id,
             oa_secret_key=secret,
             app_secret=env.get("ZALO_APP_SECRET", "").strip(),
