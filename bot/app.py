@@ -46,5 +46,6 @@ async def build_engine(
         options=EngineOptions(
             default_locale=settings.default_locale,
             message_retention_days=settings.message_retention_days,
+            admins=settings.admins,
         ),
     )

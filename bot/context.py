@@ -10,6 +10,7 @@ from bot.content import Content
 from bot.matcher import Understander
 from bot.messages import Button, Contact, Inbound, Link, Outbound, Understanding
 from bot.state import ConversationState
+from bot.storage.database import Transaction
 
 
 @dataclass
@@ -54,6 +55,9 @@ class Context:
     events: list[EventRecord] = field(default_factory=list)
     understanding: Understanding | None = None
     delete_person: bool = False
+    # The turn's own transaction, for the few flows that read or write more than the
+    # person's state (an admin creating a broadcast); most handlers never touch it.
+    storage: Transaction | None = None
 
     @property
     def locale(self) -> str:

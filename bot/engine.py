@@ -32,6 +32,7 @@ class EngineOptions:
 
     default_locale: str = "vi"
     message_retention_days: int = 30
+    admins: frozenset[str] = frozenset()
 
 
 class Engine:
@@ -89,7 +90,7 @@ class Engine:
                     external_id=row.external_id,
                     province=province if province is not None else row.province,
                     locale=row.locale,
-                    role=row.role,
+                    role=self._role(inbound, row.role),
                     is_new=not row.state,
                     subscribed=row.subscribed,
                 ),
@@ -99,6 +100,7 @@ class Engine:
                 catalogs=self.catalogs,
                 text=cleaned.text if cleaned else "",
                 problem=cleaned.problem if cleaned else None,
+                storage=transaction,
             )
             if cleaned is not None and cleaned.problem is not None:
                 await self.bad_input(ctx)
@@ -109,6 +111,12 @@ class Engine:
                 ctx.replies.insert(0, Outbound(note))
             await self._save(transaction, ctx, row)
         return TurnResult(replies=ctx.replies, understanding=ctx.understanding)
+
+    def _role(self, inbound: Inbound, stored: str) -> str:
+        """Admins are who the settings say, now; anyone else keeps their stored role."""
+        if f"{inbound.channel}:{inbound.user_id}" in self.options.admins:
+            return "admin"
+        return "citizen" if stored == "admin" else stored
 
     async def mark_unreachable(self, channel: str, user_id: str) -> None:
         """A channel could not deliver to this person (they blocked the bot, unfollowed)."""

@@ -36,6 +36,8 @@ class Settings:
     port: int = 8080
     message_retention_days: int = 30
     broadcast_interval_seconds: int = 5
+    # People with the admin role, as "channel:id" (from ADMIN_TELEGRAM_IDS and ADMIN_ZALO_IDS).
+    admins: frozenset[str] = frozenset()
     log_level: str = "INFO"
     env: Mapping[str, str] | None = None
 
@@ -65,6 +67,7 @@ class Settings:
             port=_int(env, "PORT", 8080, minimum=1, maximum=65535),
             message_retention_days=_int(env, "MESSAGE_RETENTION_DAYS", 30, minimum=0),
             broadcast_interval_seconds=_int(env, "BROADCAST_INTERVAL_SECONDS", 5, minimum=1),
+            admins=_admins(env),
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             env=env,
         )
@@ -83,6 +86,19 @@ def _int(
     if value < minimum or (maximum is not None and value > maximum):
         raise SettingsError(f"{name} must be between {minimum} and {maximum or 'any'}, not {value}")
     return value
+
+
+def _admins(env: Mapping[str, str]) -> frozenset[str]:
+    found: set[str] = set()
+    for name, channel in (("ADMIN_TELEGRAM_IDS", "telegram"), ("ADMIN_ZALO_IDS", "zalo")):
+        for item in env.get(name, "").replace(";", ",").split(","):
+            item = item.strip()
+            if not item:
+                continue
+            if not item.lstrip("-").isdigit():
+                raise SettingsError(f"{name} must list numeric ids separated by commas")
+            found.add(f"{channel}:{item}")
+    return frozenset(found)
 
 
 def rate(env: Mapping[str, str], name: str, default: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,8 @@ class ConversationState:
     misunderstood: int = 0
     province_asked: bool = False
     referrer: str | None = None
+    # Something being composed over several messages (an admin's broadcast).
+    draft: dict[str, Any] | None = None
 
     @classmethod
     def from_json(cls, data: Any) -> ConversationState:
@@ -62,6 +65,8 @@ class ConversationState:
             misunderstood=misunderstood if isinstance(misunderstood, int) else 0,
             province_asked=bool(data.get("province_asked", False)),
             referrer=text("referrer"),
+            # A copy: the loaded row is compared with the new state to see what changed.
+            draft=copy.deepcopy(data["draft"]) if isinstance(data.get("draft"), dict) else None,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -83,4 +88,5 @@ class ConversationState:
             "misunderstood": self.misunderstood,
             "province_asked": self.province_asked,
             "referrer": self.referrer,
+            "draft": dict(self.draft) if self.draft is not None else None,
         }

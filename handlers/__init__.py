@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.router import Router
-from handlers import escalation, fallback, faq, guide, privacy, start, subscription
+from handlers import admin, escalation, fallback, faq, guide, privacy, start, subscription
 
 
 def build_router() -> Router:
@@ -18,6 +18,8 @@ def build_router() -> Router:
     router.command("xoadulieu", privacy.command_delete)
     router.command("deletedata", privacy.command_delete)
     router.command("stop", subscription.command_stop)
+    router.command("broadcast", admin.command_broadcast)
+    router.command("broadcasts", admin.command_broadcasts)
 
     router.action("menu", start.action_menu)
     router.action("m", start.action_section)
@@ -31,7 +33,9 @@ def build_router() -> Router:
     router.action("r", guide.action_resume)
     router.action("del", privacy.action_delete)
     router.action("sub", subscription.action_subscription)
+    router.action("bc", admin.action_broadcast)
 
+    router.text(admin.typed_broadcast_text)
     router.text(start.awaiting_answer)
     router.text(guide.typed_during_guide)
     router.text(subscription.typed_unsubscribe)

@@ -109,6 +109,7 @@ async def running(
         "TELEGRAM_API_BASE_URL": base_url,
         # The tests drive the sender themselves; serve's own round comes only at start.
         "BROADCAST_INTERVAL_SECONDS": "3600",
+        "ADMIN_TELEGRAM_IDS": "9000",
     }
     if webhook:
         env |= {
@@ -340,3 +341,34 @@ async def test_a_broadcast_reaches_soc_trang_only(
         assert status["reasons"] == {"blocked": 1}
         people = {u.external_id: u for u in await fetch_all(bot.engine.database, select(User))}
         assert people["5002"].unreachable_since is not None
+
+
+async def test_an_admin_sends_a_reminder_to_soc_trang_and_watches_it(
+    tmp_path: Path, content: Content, understander: Understander
+) -> None:
+    from bot.server import SENDER_KEY
+
+    async with running(tmp_path, content, understander) as bot:
+        fake, admin = bot.fake, 9000
+        for chat, province in ((6001, "soc-trang"), (6002, "soc-trang"), (6003, "quang-ngai")):
+            await bot.deliver(fake.text_update("/start", chat), chat, button("p:"))
+            await bot.deliver(fake.callback_update(f"p:{province}", chat), chat, button("m:"))
+        await bot.deliver(fake.text_update("/start", admin), admin, button("p:"))
+        await bot.deliver(fake.text_update("/broadcast", admin), admin, button("bc:cancel"))
+        await bot.deliver(
+            fake.text_update("Nhắc {{ province }}: hãy mở Bluezone mỗi ngày", admin),
+            admin,
+            button("bc:to:"),
+        )
+        preview = await bot.deliver(
+            fake.callback_update("bc:to:soc-trang", admin), admin, button("bc:send")
+        )
+        assert "Nhắc Sóc Trăng" in texts(preview) and "2 người" in texts(preview)
+        await bot.deliver(fake.callback_update("bc:send", admin), admin, button("bc:list"))
+        await bot.app[SENDER_KEY].run_until_idle()
+        assert "Nhắc Sóc Trăng: hãy mở Bluezone mỗi ngày" in texts(fake.sent(6001))
+        assert "Nhắc Sóc Trăng: hãy mở Bluezone mỗi ngày" in texts(fake.sent(6002))
+        assert "hãy mở Bluezone" not in texts(fake.sent(6003))
+        progress = await bot.deliver(fake.callback_update("bc:list", admin), admin, button("bc:"))
+        assert "2 đã gửi" in texts(progress)
+        assert fake.unanswered_callbacks() == []

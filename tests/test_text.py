@@ -53,8 +53,22 @@ def test_state_round_trips_through_json() -> None:
         misunderstood=1,
         province_asked=True,
         referrer="youth-7",
+        draft={"text": "Nhắc"},
     )
     data = json.loads(json.dumps(state.to_json()))
     assert ConversationState.from_json(data) == state
     assert set(data) == {f.name for f in dataclasses.fields(ConversationState)}
     assert set(data["guide"]) == {f.name for f in dataclasses.fields(GuideProgress)}
+
+
+def test_changing_a_loaded_state_does_not_change_what_was_loaded() -> None:
+    """The engine saves only what changed, by comparing with the loaded data."""
+    from bot.state import ConversationState
+
+    stored = {"draft": {"text": "x"}, "guide": {"guide": "g", "fails": {"a": 1}}}
+    state = ConversationState.from_json(stored)
+    assert state.draft is not None and state.guide is not None
+    state.draft["province"] = "soc-trang"
+    state.guide.fails["a"] = 2
+    assert stored == {"draft": {"text": "x"}, "guide": {"guide": "g", "fails": {"a": 1}}}
+    assert state.to_json() != stored

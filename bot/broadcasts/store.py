@@ -366,3 +366,12 @@ def attempts(connection: Connection, delivery_id: int) -> int:
         select(Delivery.attempts).where(Delivery.id == delivery_id)
     ).scalar_one_or_none()
     return int(value or 0)
+
+
+def audience_size(connection: Connection, segment: Segment, now: dt.datetime) -> int:
+    """How many people a broadcast to `segment` would reach now."""
+    return int(
+        connection.execute(
+            select(func.count()).select_from(User).where(*conditions(segment, now))
+        ).scalar_one()
+    )
