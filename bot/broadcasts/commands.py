@@ -7,15 +7,13 @@ import asyncio
 import datetime as dt
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.broadcasts import store
-from bot.broadcasts.schedule import DEFAULT_ZONE, valid_rule
-from bot.broadcasts.segments import ROLES, Segment
-from bot.broadcasts.templates import problems
-from bot.content import load_content
+from bot.broadcasts import ROLES
 from bot.settings import Settings
-from bot.storage import Database
+
+if TYPE_CHECKING:  # the parser is built for every command; the machinery loads when used
+    from bot.broadcasts.segments import Segment
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -48,6 +46,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def _moment(text: str | None, name: str) -> dt.datetime | None:
+    from bot.broadcasts.schedule import DEFAULT_ZONE
+
     if text is None:
         return None
     try:
@@ -60,6 +60,11 @@ def _moment(text: str | None, name: str) -> dt.datetime | None:
 
 
 def _create(args: argparse.Namespace, settings: Settings) -> tuple[dict[str, str], Segment]:
+    from bot.broadcasts.schedule import valid_rule
+    from bot.broadcasts.segments import Segment
+    from bot.broadcasts.templates import problems
+    from bot.content import load_content
+
     content = load_content(settings.content_dir)
     texts = {"vi": args.text} | ({"en": args.text_en} if args.text_en else {})
     limit = min(limits.text for limits in content.channels.values())
@@ -111,6 +116,9 @@ async def _send_due(settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    from bot.broadcasts import store
+    from bot.storage import Database
+
     settings = Settings.from_env()
     if args.broadcast_command == "run":
         return await _send_due(settings)

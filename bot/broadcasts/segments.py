@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, select
 
+from bot.broadcasts import ROLES
 from bot.storage.models import Event, User
 
-ROLES = ("citizen", "volunteer", "admin")
+__all__ = ["ROLES", "Segment", "audience", "conditions"]
 
 
 @dataclass(frozen=True)
