@@ -30,6 +30,11 @@ class Decision:
     candidates: tuple[tuple[str, float], ...] = ()
 
 
+def _padded(name: str) -> str:
+    """A name as it is looked for in a text: folded words between spaces."""
+    return f" {' '.join(_WORD.findall(fold(name)))} "
+
+
 def app_of(topic_id: str) -> str:
     """The app part of a topic id ('bluezone' for 'bluezone.otp')."""
     return topic_id.split(".", 1)[0]
@@ -57,7 +62,11 @@ class Understander:
         self.calibration = calibration or Calibration.load()
         self.apps = tuple(section.id for section in content.menu)
         self.app_names = {app: content.words(f"app_{app}") for app in self.apps}
-        self.other_apps = content.words("other_apps")
+        # Names as " word word " in folded form, computed once: checked on every question.
+        self._app_forms = {
+            app: tuple(_padded(name) for name in names) for app, names in self.app_names.items()
+        }
+        self._other_app_forms = tuple(_padded(name) for name in content.words("other_apps"))
         self.matcher = Matcher(content)
         shared = {t for t in content.topics if app_of(t) not in self.apps}
         self.shared_topics = frozenset(shared)
@@ -85,15 +94,13 @@ class Understander:
         """The apps a text names outright (lexicon lists `app_<id>`), typos repaired."""
         tokens = f" {' '.join(self.matcher.words(text))} {' '.join(_WORD.findall(fold(text)))} "
         return frozenset(
-            app
-            for app, names in self.app_names.items()
-            if any(f" {fold(name)} " in tokens for name in names)
+            app for app, forms in self._app_forms.items() if any(f in tokens for f in forms)
         )
 
     def names_another_app(self, text: str) -> bool:
         """True when the text names an app or service that is not ours (Zalo, a bank...)."""
         tokens = f" {' '.join(_WORD.findall(fold(text)))} "
-        return any(f" {' '.join(_WORD.findall(fold(name)))} " in tokens for name in self.other_apps)
+        return any(form in tokens for form in self._other_app_forms)
 
     def allowed_topics(
         self, named: frozenset[str], other_app: bool = False
