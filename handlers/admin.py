@@ -11,9 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from bot.broadcasts import store
-from bot.broadcasts.segments import Segment
-from bot.broadcasts.templates import Recipient, problems, render
 from bot.context import Context
 from bot.messages import Button
 from handlers.replies import menu_button
@@ -55,6 +52,8 @@ async def typed_broadcast_text(ctx: Context) -> bool:
     if not _is_admin(ctx):
         ctx.state.awaiting, ctx.state.draft = None, None
         return True
+    from bot.broadcasts.templates import problems  # only admins pay for the sandbox
+
     limit = min(limits.text for limits in ctx.content.channels.values())
     found = problems({"vi": ctx.text}, limit)
     if found:
@@ -79,6 +78,10 @@ async def action_broadcast(ctx: Context, args: list[str]) -> None:
     """`bc:to:<province|all>`, `bc:send`, `bc:cancel`, `bc:pause|resume|cancel:<id>`."""
     if not _is_admin(ctx):
         return
+    from bot.broadcasts import store
+    from bot.broadcasts.segments import Segment
+    from bot.broadcasts.templates import Recipient, render
+
     assert ctx.storage is not None
     draft = ctx.state.draft
     now = dt.datetime.now(dt.UTC)
@@ -124,7 +127,7 @@ async def action_broadcast(ctx: Context, args: list[str]) -> None:
         )
     elif command == "list":
         await _list(ctx)
-    elif command in store.TRANSITIONS and len(args) == 2 and args[1].isdigit():
+    elif command in ("pause", "resume", "cancel") and len(args) == 2 and args[1].isdigit():
         state = await ctx.storage.call(store.change_state, int(args[1]), command)
         if state is None:
             ctx.reply(ctx._("That broadcast cannot do that now."))
@@ -140,6 +143,8 @@ async def command_broadcasts(ctx: Context, _argument: str) -> None:
 
 
 async def _list(ctx: Context) -> None:
+    from bot.broadcasts import store
+
     assert ctx.storage is not None
     rows = await ctx.storage.call(store.latest, LISTED)
     if not rows:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bot.storage.models import DialogueState, Event, InboundSeen, MessageLog, User, utcnow
@@ -40,10 +39,35 @@ class PersonRow:
 
 
 def _dialect_insert(connection: Connection) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (imported when first needed:
+    a SQLite deployment never loads the PostgreSQL dialect)."""
     if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+
     return sqlite.insert
+
+
+def _new_person(connection: Connection) -> Any:
+    """The prebuilt insert-or-ignore of a new person, returning its id."""
+    name = connection.dialect.name
+    if name not in _NEW_PERSON:
+        _NEW_PERSON[name] = (
+            _dialect_insert(connection)(User)
+            .values(
+                channel=bindparam("channel"),
+                external_id=bindparam("external_id"),
+                locale=bindparam("locale"),
+                role="citizen",
+                created_at=bindparam("now"),
+                last_seen_at=bindparam("now"),
+            )
+            .on_conflict_do_nothing()
+            .returning(User.id)
+        )
+    return _NEW_PERSON[name]
 
 
 def first_delivery(connection: Connection, channel: str, message_id: str) -> bool:
@@ -98,20 +122,7 @@ _TOUCH = (
 _ADD_STATE = insert(DialogueState).values(
     user_id=bindparam("person_id"), data=bindparam("data"), updated_at=bindparam("now")
 )
-_NEW_PERSON = {
-    dialect: insert_function(User)
-    .values(
-        channel=bindparam("channel"),
-        external_id=bindparam("external_id"),
-        locale=bindparam("locale"),
-        role="citizen",
-        created_at=bindparam("now"),
-        last_seen_at=bindparam("now"),
-    )
-    .on_conflict_do_nothing()
-    .returning(User.id)
-    for dialect, insert_function in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
-}
+_NEW_PERSON: dict[str, Any] = {}  # per dialect, built on first use (see _new_person)
 _SAVE_STATE = (
     update(DialogueState)
     .where(DialogueState.user_id == bindparam("person_id"))
@@ -145,7 +156,7 @@ def load_person(
     # Two first messages at once must not both create the person: insert-or-ignore; the loser
     # of that race gets no id back and reads the winner's rows instead.
     person_id = connection.execute(
-        _NEW_PERSON[connection.dialect.name], {**keys, "locale": new_locale, "now": now}
+        _new_person(connection), {**keys, "locale": new_locale, "now": now}
     ).scalar()
     if person_id is None:
         person_id = connection.execute(_FIND_ID, keys).scalar_one()
