@@ -21,7 +21,7 @@ LISTED = 5
 
 
 def _is_admin(ctx: Context) -> bool:
-    if ctx.person.role == "admin" and ctx.storage is not None:
+    if ctx.person.role == "admin":
         return True
     ctx.record("admin_refused")
     log.warning("a non-admin on %s tried an admin command", ctx.person.channel)

@@ -7,9 +7,6 @@ from bot.context import Context
 from bot.messages import Button, Contact, Link
 from handlers.replies import ask_province, menu_button, resume_button
 
-# Reasons an escalation happens; stored with the analytics event.
-REASONS = ("asked", "not_understood", "guide_failed")
-
 
 def contact(ctx: Context, hotline: Hotline) -> Contact:
     """A hotline as a contact card in the person's language."""

@@ -17,8 +17,6 @@ from handlers.replies import (
 from handlers.subscription import opt_in
 from handlers.words import plain, said
 
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
-
 
 async def welcome(ctx: Context) -> None:
     """Greet, then ask the province once, or show the main menu."""
@@ -89,7 +87,8 @@ async def action_language(ctx: Context, args: list[str]) -> None:
         show_main_menu(ctx, ctx._("I'll speak English from now on."))
         return
     buttons = [
-        Button(LANGUAGE_NAMES.get(locale, locale), f"l:{locale}") for locale in ctx.content.locales
+        Button(ctx.content.language_names.get(locale, locale), f"l:{locale}")
+        for locale in ctx.content.locales
     ]
     buttons.append(Button(ctx._("📍 Change province"), "p"))
     ctx.reply(ctx._("Choose your language:"), buttons)

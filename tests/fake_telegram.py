@@ -42,6 +42,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.local_server import serve
 from tests.waiting import wait_until
 
 __all__ = ["ApiError", "Call", "FakeBotAPI", "parse_html"]
@@ -668,14 +669,8 @@ class FakeBotAPI:
         (telegram/_bot.py, ``_parse_base_url``: ``value + token``) and then ``/{method}``
         (``Bot._do_post``: ``f"{self._base_url}/{endpoint}"``).
         """
-        app = web.Application()
-        app.router.add_route("*", "/{path:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.base_url = f"http://{host}:{port}/bot"
+        self._runner, address = await serve(self._handle)
+        self.base_url = address + "/bot"
         return self.base_url
 
     async def stop(self) -> None:

@@ -45,6 +45,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from tests.local_server import serve
 from tests.waiting import wait_until
 
 __all__ = [
@@ -385,14 +386,8 @@ class FakeZalo:
     async def start(self) -> str:
         """Serve on 127.0.0.1 on a free port; return the base url (no trailing slash), to use
         for both ZALO_API_BASE_URL and ZALO_OAUTH_BASE_URL."""
-        app = web.Application()
-        app.router.add_route("*", "/{path:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.base_url = f"http://{host}:{port}"
+        self._runner, address = await serve(self._handle)
+        self.base_url = address
         return self.base_url
 
     async def stop(self) -> None:

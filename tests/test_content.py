@@ -126,6 +126,14 @@ def test_the_check_reports_colliding_and_scarce_examples(broken: Path) -> None:
     assert any("smalltalk.thanks: only 1 example" in w for w in report.warnings)
 
 
+def test_every_language_needs_its_name(broken: Path) -> None:
+    settings = broken / "content.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("en: English", "fr: Français"), encoding="utf-8")
+    errors = check_folder(broken).errors
+    assert "content.yaml: 'languages' has no name for 'en'" in errors
+
+
 def test_a_guide_nobody_offers_is_unreachable(broken: Path) -> None:
     topic = broken / "topics" / "qr.scan.yaml"
     topic.write_text(

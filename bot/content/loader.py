@@ -333,7 +333,14 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
         lexicon=lexicon,
         abbreviations=abbreviations,
         locales=locales,
+        language_names={
+            str(k): str(v)
+            for k, v in reader.mapping(settings.get("languages", {}), "content.yaml").items()
+        },
     )
+    for locale in locales:
+        if locale not in content.language_names:
+            reader.problem("content.yaml", f"'languages' has no name for {locale!r}")
     return content, reader.problems
 
 

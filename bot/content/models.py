@@ -170,6 +170,7 @@ class Content:
     lexicon: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     abbreviations: Mapping[str, str] = field(default_factory=dict)
     locales: tuple[str, ...] = ("vi", "en")
+    language_names: Mapping[str, str] = field(default_factory=dict)
 
     def topic(self, topic_id: str) -> Topic | None:
         """The topic with this id, or None."""

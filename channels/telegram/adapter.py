@@ -409,7 +409,8 @@ class TelegramChannel:
                 log.warning("telegram: rate limited, waiting %.0f s", seconds)
                 await asyncio.sleep(seconds)
             except (TimedOut, NetworkError) as error:
-                if isinstance(error, (Forbidden, BadRequest)) or attempt == attempts - 1:
+                # PTB's BadRequest is a NetworkError too, but retrying it cannot help.
+                if isinstance(error, BadRequest) or attempt == attempts - 1:
                     raise
                 log.warning("telegram: %s; retrying", type(error).__name__)
                 await asyncio.sleep(BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS) - 1)])
