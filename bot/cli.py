@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import loop as event_loop
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("helpdesk")
@@ -183,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "run", None)
     try:
         if args.command == "serve":
-            return asyncio.run(_serve(args))
+            return event_loop.run(_serve(args))
         if args.command == "ask":
             return asyncio.run(_ask(args))
         if args.command == "db":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 
@@ -11,7 +12,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from bot.broadcasts.sender import Sender
+from bot.broadcasts.sender import Sender, SenderOptions
 from bot.engine import Engine
 from bot.plugins import Host, discover
 from bot.settings import Settings
@@ -91,7 +92,11 @@ async def create_app(engine: Engine, settings: Settings, serving: bool = True) -
             installed.append(plugin.name)
     app[CHANNELS_KEY] = installed
     app[EXTRAS_KEY] = host.extras
-    app[SENDER_KEY] = Sender(engine.database, engine.content, host.deliverers)
+    options = SenderOptions(
+        concurrency=settings.broadcast_concurrency,
+        lease=dt.timedelta(seconds=settings.broadcast_lease_seconds),
+    )
+    app[SENDER_KEY] = Sender(engine.database, engine.content, host.deliverers, options)
     if serving and host.deliverers:
         app.cleanup_ctx.append(_broadcasting)  # after the channels: starts last, stops first
     return app
@@ -106,7 +111,7 @@ async def _broadcasting(app: web.Application) -> AsyncIterator[None]:
     async def loop() -> None:
         while not stopping.is_set():
             try:
-                await sender.run_until_idle()
+                await sender.run_until_idle(stopping=stopping)
             except Exception:
                 log.exception("broadcasts: sending failed; will try again")
             with contextlib.suppress(TimeoutError):

@@ -36,6 +36,8 @@ class Settings:
     port: int = 8080
     message_retention_days: int = 30
     broadcast_interval_seconds: int = 5
+    broadcast_concurrency: int = 16
+    broadcast_lease_seconds: int = 60
     # People with the admin role, as "channel:id" (from ADMIN_TELEGRAM_IDS and ADMIN_ZALO_IDS).
     admins: frozenset[str] = frozenset()
     log_level: str = "INFO"
@@ -67,6 +69,10 @@ class Settings:
             port=_int(env, "PORT", 8080, minimum=1, maximum=65535),
             message_retention_days=_int(env, "MESSAGE_RETENTION_DAYS", 30, minimum=0),
             broadcast_interval_seconds=_int(env, "BROADCAST_INTERVAL_SECONDS", 5, minimum=1),
+            broadcast_concurrency=_int(env, "BROADCAST_CONCURRENCY", 16, minimum=1, maximum=64),
+            broadcast_lease_seconds=_int(
+                env, "BROADCAST_LEASE_SECONDS", 60, minimum=1, maximum=3600
+            ),
             admins=_admins(env),
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             env=env,

@@ -6,14 +6,52 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import signal
 import sys
-from typing import TYPE_CHECKING, Any
+import time
+from typing import TYPE_CHECKING, Any, TextIO
 
+from bot import loop as event_loop
 from bot.broadcasts import ROLES
 from bot.settings import Settings
 
 if TYPE_CHECKING:  # the parser is built for every command; the machinery loads when used
     from bot.broadcasts.segments import Segment
+    from bot.broadcasts.sender import Progress
+
+
+class ProgressBar:
+    """`[#####-----]  52%  52000/100000` on a terminal (redrawn in place); elsewhere (logs,
+    CI) a plain line at most every 10 seconds."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.live = stream.isatty()
+        self.last = 0.0
+        self.drawn = False
+
+    def show(self, progress: Progress) -> None:
+        """Draw the bar for `progress`."""
+        known = max(progress.known, progress.handled, 1)
+        share = progress.handled / known
+        filled = int(share * self.WIDTH)
+        line = (
+            f"[{'#' * filled}{'-' * (self.WIDTH - filled)}] {share:4.0%}  "
+            f"{progress.handled}/{progress.known}"
+        )
+        if self.live:
+            print(f"\r{line}", end="", file=self.stream, flush=True)
+            self.drawn = True
+        elif time.monotonic() - self.last >= 10:
+            self.last = time.monotonic()
+            print(line, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        """End the bar's line."""
+        if self.drawn:
+            print(file=self.stream)
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -42,7 +80,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         command = sub.add_parser(name, help=f"{name} a broadcast")
         command.add_argument("id", type=int)
     sub.add_parser("run", help="send what is due until nothing is left (serve does this itself)")
-    broadcast.set_defaults(run=lambda args: asyncio.run(_run(args)))
+    broadcast.set_defaults(run=lambda args: event_loop.run(_run(args)))
 
 
 def _moment(text: str | None, name: str) -> dt.datetime | None:
@@ -103,12 +141,14 @@ async def _send_due(settings: Settings) -> int:
         sender = app[SENDER_KEY]
         if not sender.deliverers:
             print("no channel can send broadcasts: configure Telegram or Zalo", file=sys.stderr)
-
-        def progress(done: int) -> None:
-            print(f"\rdeliveries handled: {done}", end="", file=sys.stderr, flush=True)
-
-        done = await sender.run_until_idle(progress)
-        print(f"\rdeliveries handled: {done}", file=sys.stderr)
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stopping.set)
+        bar = ProgressBar(sys.stderr)
+        done = await sender.run_until_idle(bar.show, stopping, wait_for_retries=True)
+        bar.close()
+        print(f"deliveries handled: {done}", file=sys.stderr)
     finally:
         await runner.cleanup()
         await engine.database.dispose()

@@ -3,15 +3,24 @@
 Channel-neutral: each channel that can message people on its own initiative provides a
 `Deliverer` (Telegram, Zalo). The web chat and the terminal cannot, so their people are
 skipped with the reason "channel_cannot_send".
+
+How it works: deliveries are claimed from the queue in batches; per channel a few workers
+(`concurrency`) send them, each taking its turn from the channel's token bucket. Outcomes are
+written in groups (whatever finished while the previous write ran), and a worker takes its
+next delivery only once the outcome of its last one is written. So at any moment at most
+`concurrency` deliveries per channel have been sent but not recorded: those are the only
+possible duplicates if the process is killed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -47,7 +56,10 @@ class Deliverer(Protocol):
 
 
 class Pace:
-    """A token bucket: at most `rate` sends per second, in short bursts at most `burst`."""
+    """A token bucket: at most `rate` sends per second, in short bursts at most `burst`.
+
+    Several workers share one: each `delay()` reserves the next free moment.
+    """
 
     def __init__(
         self, rate: float, burst: float = 1.0, clock: Callable[[], float] = time.monotonic
@@ -67,15 +79,100 @@ class Pace:
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
 
+class Spacing:
+    """At most one message per `interval` seconds to the same chat (Telegram asks for one per
+    second per chat). Remembers only the chats served within the last interval."""
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = interval
+        self.clock = clock
+        self._next: dict[str, float] = {}
+
+    def delay(self, key: str) -> float:
+        """Reserve the next moment `key` may get a message; how long to wait for it."""
+        now = self.clock()
+        if len(self._next) > 1024:  # forget chats whose turn has passed: memory stays flat
+            self._next = {k: t for k, t in self._next.items() if t > now}
+        start = max(now, self._next.get(key, now))
+        self._next[key] = start + self.interval
+        return start - now
+
+
 @dataclass
 class SenderOptions:
     """How the sender works; the defaults suit one process on a small machine."""
 
-    batch: int = 50
-    lease: dt.timedelta = dt.timedelta(minutes=2)
+    batch: int = 500  # deliveries claimed at a time (fewer for slow channels, see _batch)
+    concurrency: int = 16  # messages in flight per channel; bounds duplicates after a crash
+    lease: dt.timedelta = dt.timedelta(seconds=60)
     max_attempts: int = 5
     backoff: tuple[float, ...] = (5.0, 30.0, 120.0, 600.0)
     quiet: QuietHours = field(default_factory=QuietHours)
+
+
+@dataclass
+class Progress:
+    """How far `run_until_idle` got: deliveries handled, and how many it knows of."""
+
+    handled: int = 0
+    known: int = 0
+
+
+class _Recorder:
+    """Writes outcomes in groups: a write starts once `group` outcomes wait, or `linger`
+    seconds after the first one came, and takes everything waiting by then. `record()`
+    returns once its outcome is in the database. (One write per message would cost more
+    than the message itself.)"""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Callable[[], dt.datetime],
+        group: int,
+        linger: float = 0.01,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.group = max(1, group)
+        self.linger = linger
+        self._waiting: list[tuple[store.Result, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+
+    async def record(self, result: store.Result) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((result, future))
+        self._schedule()
+        await future
+
+    def _schedule(self) -> None:
+        if not self._waiting or (self._writer is not None and not self._writer.done()):
+            return  # nothing to write, or the running write looks again when it ends
+        if len(self._waiting) >= self.group:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._writer = asyncio.create_task(self._write())
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.linger, self._on_time)
+
+    def _on_time(self) -> None:
+        self._timer = None
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        group, self._waiting = self._waiting, []
+        try:
+            await self.database.run(store.record, [r for r, _ in group], self.clock())
+        except Exception as error:  # every waiting worker sees the failure
+            for _, future in group:
+                future.set_exception(error)
+        else:
+            for _, future in group:
+                future.set_result(None)
+        finally:
+            asyncio.get_running_loop().call_soon(self._schedule)
 
 
 class Sender:
@@ -94,77 +191,146 @@ class Sender:
         self.deliverers = deliverers
         self.options = options or SenderOptions()
         self.clock = clock
-        self.paces = {name: Pace(d.rate) for name, d in deliverers.items()}
+        # Bursts of 10 ms worth let workers catch up on a turn they missed while waiting for
+        # the database, without exceeding the rate over any longer stretch.
+        self.paces = {name: Pace(d.rate, burst=d.rate / 100) for name, d in deliverers.items()}
         self._broadcasts: dict[int, store.BroadcastRow] = {}
+        # The text depends only on the locale and the province: rendered once per pair.
+        self._messages: dict[tuple[int, str, str | None], Outbound] = {}
+        self._recorder = _Recorder(database, clock, group=self.options.concurrency // 2)
 
     async def step(self) -> int:
         """Start due occurrences and send one batch; how many deliveries were handled."""
-        now = self.clock()
-        if self.options.quiet.quiet(now):
-            return 0
-        for broadcast_id in await self.database.run(store.due, now):
-            queued = await self.database.run(store.start_occurrence, broadcast_id, now)
-            log.info("broadcast %s: %d deliveries queued", broadcast_id, queued)
-        claimed = await self.database.run(store.claim, self.options.batch, self.options.lease, now)
-        touched: set[int] = set()
-        for delivery in claimed:
-            touched.add(delivery.broadcast_id)
-            await self._send(delivery)
-        for broadcast_id in touched | set(await self.database.run(store.sending)):
-            state = await self.database.run(store.advance, broadcast_id, self.clock())
-            if state is not None:
-                self._broadcasts.pop(broadcast_id, None)
-                log.info("broadcast %s: occurrence finished, now %s", broadcast_id, state)
+        claimed = await self._claim()
+        await self._send_all(claimed)
+        await self._advance({d.broadcast_id for d in claimed})
         return len(claimed)
 
-    async def run_until_idle(self, progress: Callable[[int], None] | None = None) -> int:
-        """Send until nothing is due or claimable now; how many deliveries were handled."""
-        total = 0
-        while handled := await self.step():
-            total += handled
-            if progress is not None:
-                progress(total)
-        return total
+    async def run_until_idle(
+        self,
+        progress: Callable[[Progress], None] | None = None,
+        stopping: asyncio.Event | None = None,
+        wait_for_retries: bool = False,
+    ) -> int:
+        """Send until nothing is due or claimable now; how many deliveries were handled.
 
-    async def _send(self, delivery: store.Claimed) -> None:
+        The next batch is claimed while the current one is sent, so the channel never idles
+        between batches. With `wait_for_retries` it also waits for deliveries that are to be
+        tried again later (rate limits, expired leases of a killed sender) instead of leaving
+        them to the next run. `stopping` ends it between batches.
+        """
+        state = Progress(known=await self.database.run(store.open_count))
+        coming = asyncio.create_task(self._claim(state))
+        try:
+            while True:
+                claimed = await coming
+                if not claimed:
+                    await self._advance(set())  # finish occurrences with nothing left
+                    idle = not wait_for_retries or self.options.quiet.quiet(self.clock())
+                    wake = None if idle else await self.database.run(store.next_retry)
+                    if wake is None or (stopping is not None and stopping.is_set()):
+                        break
+                    await self._pause_until(wake, stopping)
+                    coming = asyncio.create_task(self._claim(state))
+                    continue
+                if stopping is not None and stopping.is_set():
+                    coming = asyncio.create_task(self._release(claimed))
+                    break
+                coming = asyncio.create_task(self._claim(state))
+                await self._send_all(claimed)
+                state.handled += len(claimed)
+                if progress is not None:
+                    progress(state)
+        finally:
+            if not coming.done():
+                await asyncio.wait([coming])
+        return state.handled
+
+    async def _pause_until(self, wake: dt.datetime, stopping: asyncio.Event | None) -> None:
+        seconds = max(0.0, (wake - self.clock()).total_seconds()) + 0.05
+        event = stopping or asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), seconds)
+
+    async def _claim(self, state: Progress | None = None) -> list[store.Claimed]:
         now = self.clock()
+        if self.options.quiet.quiet(now):
+            return []
+        for broadcast_id in await self.database.run(store.due, now):
+            queued = await self.database.run(store.start_occurrence, broadcast_id, now)
+            if state is not None:
+                state.known += queued
+            log.info("broadcast %s: %d deliveries queued", broadcast_id, queued)
+        return await self.database.run(store.claim, self._batch(), self.options.lease, now)
+
+    async def _release(self, claimed: list[store.Claimed]) -> list[store.Claimed]:
+        """Give back deliveries claimed but not sent (on stop), so nobody waits for the lease."""
+        now = self.clock()
+        results = [store.Result(d.id, "pending", "released", now) for d in claimed]
+        await self.database.run(store.record, results, now)
+        return []
+
+    def _batch(self) -> int:
+        """A batch must be sent well within the lease, even on the slowest channel."""
+        if not self.deliverers:
+            return self.options.batch
+        slowest = min(d.rate for d in self.deliverers.values())
+        within = int(slowest * self.options.lease.total_seconds() / 2)
+        return max(1, min(self.options.batch, within))
+
+    async def _advance(self, touched: set[int]) -> None:
+        for broadcast_id in touched | set(await self.database.run(store.sending)):
+            new_state = await self.database.run(store.advance, broadcast_id, self.clock())
+            if new_state is not None:
+                self._broadcasts.pop(broadcast_id, None)
+                self._messages = {k: v for k, v in self._messages.items() if k[0] != broadcast_id}
+                log.info("broadcast %s: occurrence finished, now %s", broadcast_id, new_state)
+
+    async def _send_all(self, claimed: list[store.Claimed]) -> None:
+        """Each channel's deliveries by its own workers: a slow channel never holds up a fast
+        one."""
+        by_channel: dict[str, list[store.Claimed]] = defaultdict(list)
+        for delivery in claimed:
+            by_channel[delivery.channel].append(delivery)
+        workers = []
+        for deliveries in by_channel.values():
+            queue = iter(deliveries)
+            count = min(self.options.concurrency, len(deliveries))
+            workers += [self._work(queue) for _ in range(count)]
+        await asyncio.gather(*workers)
+
+    async def _work(self, queue: Iterator[store.Claimed]) -> None:
+        for delivery in queue:  # the workers share the iterator: each takes the next one
+            await self._recorder.record(await self._send(delivery))
+
+    async def _send(self, delivery: store.Claimed) -> store.Result:
         if not delivery.subscribed:
-            await self._finish(delivery, "skipped", "opted_out")
-            return
+            return store.Result(delivery.id, "skipped", "opted_out")
         if delivery.unreachable:
-            await self._finish(delivery, "skipped", "unreachable")
-            return
+            return store.Result(delivery.id, "skipped", "unreachable")
         deliverer = self.deliverers.get(delivery.channel)
         if deliverer is None:
-            await self._finish(delivery, "skipped", "channel_cannot_send")
-            return
+            return store.Result(delivery.id, "skipped", "channel_cannot_send")
         broadcast = await self._broadcast(delivery.broadcast_id)
         if broadcast is None:
-            await self._finish(delivery, "failed", "broadcast_missing")
-            return
-        message = self._message(broadcast, delivery)
+            return store.Result(delivery.id, "failed", "broadcast_missing")
+        message = self._message(broadcast, delivery.locale, delivery.province)
         wait = self.paces[delivery.channel].delay()
         if wait > 0:
             await asyncio.sleep(wait)
-        outcome = await deliverer.deliver(delivery.external_id, message)
-        if outcome.state == "retry":
-            attempts = await self.database.run(store.attempts, delivery.id)
-            if attempts >= self.options.max_attempts:
-                await self._finish(delivery, "failed", outcome.reason or "gave_up")
-                return
-            backoff = self.options.backoff[min(attempts - 1, len(self.options.backoff) - 1)]
-            delay = max(outcome.retry_after, backoff)
-            await self.database.run(
-                store.retry_later,
-                delivery.id,
-                now + dt.timedelta(seconds=delay),
-                outcome.reason or "retry",
-            )
-            return
-        await self._finish(delivery, outcome.state, outcome.reason)
-
-    async def _finish(self, delivery: store.Claimed, state: str, reason: str | None) -> None:
-        await self.database.run(store.finish, delivery.id, state, reason, self.clock())
+        try:
+            outcome = await deliverer.deliver(delivery.external_id, message)
+        except Exception:  # a deliverer bug must not lose the rest of the batch
+            log.exception("broadcast %s: the %s channel failed", broadcast.id, delivery.channel)
+            outcome = Outcome("retry", "channel_error")
+        if outcome.state != "retry":
+            return store.Result(delivery.id, outcome.state, outcome.reason)
+        if delivery.attempts >= self.options.max_attempts:
+            return store.Result(delivery.id, "failed", outcome.reason or "gave_up")
+        backoff = self.options.backoff[min(delivery.attempts - 1, len(self.options.backoff) - 1)]
+        delay = max(outcome.retry_after, backoff)
+        retry_at = self.clock() + dt.timedelta(seconds=delay)
+        return store.Result(delivery.id, "pending", outcome.reason or "retry", retry_at)
 
     async def _broadcast(self, broadcast_id: int) -> store.BroadcastRow | None:
         if broadcast_id not in self._broadcasts:
@@ -174,9 +340,19 @@ class Sender:
             self._broadcasts[broadcast_id] = row
         return self._broadcasts[broadcast_id]
 
-    def _message(self, broadcast: store.BroadcastRow, delivery: store.Claimed) -> Outbound:
-        locale = delivery.locale if delivery.locale in broadcast.texts else "vi"
-        province = self.content.province(delivery.province)
+    def _message(
+        self, broadcast: store.BroadcastRow, locale: str, province_id: str | None
+    ) -> Outbound:
+        key = (broadcast.id, locale, province_id)
+        if key not in self._messages:
+            self._messages[key] = self._render(broadcast, locale, province_id)
+        return self._messages[key]
+
+    def _render(
+        self, broadcast: store.BroadcastRow, locale: str, province_id: str | None
+    ) -> Outbound:
+        locale = locale if locale in broadcast.texts else "vi"
+        province = self.content.province(province_id)
         recipient = Recipient(
             province=province.name.get(locale) if province and province.id != "other" else "",
             locale=locale,

@@ -168,6 +168,10 @@ class Broadcast(Base):
     occurrence: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str] = mapped_column(String(64), default="cli")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Where the admin who sent it follows its progress: {"channel", "external_id", "ref"}
+    # (ref: the channel's id of the progress message, to edit it), and when it was updated.
+    progress: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    progress_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class Delivery(Base):
@@ -179,8 +183,9 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("broadcast_id", "occurrence", "user_id", name="uq_delivery_once"),
-        Index("ix_deliveries_queue", "state", "lease_until"),
-        Index("ix_deliveries_report", "broadcast_id", "occurrence", "state"),
+        # Claims read one occurrence's deliveries by state in order (retries by time, new ones
+        # by id), and reports count them by state: one index serves both.
+        Index("ix_deliveries_claim", "broadcast_id", "occurrence", "state", "lease_until", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
