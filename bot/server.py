@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from bot.broadcasts.sender import Sender, SenderOptions
 from bot.engine import Engine
+from bot.i18n import translations
 from bot.plugins import Host, discover
 from bot.settings import Settings
 from bot.storage.retention import purge_messages
@@ -96,7 +97,13 @@ async def create_app(engine: Engine, settings: Settings, serving: bool = True) -
         concurrency=settings.broadcast_concurrency,
         lease=dt.timedelta(seconds=settings.broadcast_lease_seconds),
     )
-    app[SENDER_KEY] = Sender(engine.database, engine.content, host.deliverers, options)
+    app[SENDER_KEY] = Sender(
+        engine.database,
+        engine.content,
+        host.deliverers,
+        options,
+        translate=lambda locale: translations(settings.locales_dir, locale).gettext,
+    )
     if serving and host.deliverers:
         app.cleanup_ctx.append(_broadcasting)  # after the channels: starts last, stops first
     return app

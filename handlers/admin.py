@@ -116,6 +116,12 @@ async def action_broadcast(ctx: Context, args: list[str]) -> None:
             None,
             None,
             f"{ctx.person.channel}:{ctx.person.external_id}",
+            # The sender keeps a progress message in this chat up to date.
+            {
+                "channel": ctx.person.channel,
+                "external_id": ctx.person.external_id,
+                "locale": ctx.locale,
+            },
         )
         ctx.state.draft = None
         ctx.record("broadcast_created", detail=str(identifier))
@@ -144,6 +150,7 @@ async def command_broadcasts(ctx: Context, _argument: str) -> None:
 
 async def _list(ctx: Context) -> None:
     from bot.broadcasts import store
+    from bot.broadcasts.progress import status_line
 
     assert ctx.storage is not None
     rows = await ctx.storage.call(store.latest, LISTED)
@@ -155,11 +162,7 @@ async def _list(ctx: Context) -> None:
     for row in rows:
         status = await ctx.storage.call(store.report, row.id)
         assert status is not None
-        lines.append(
-            ctx._(
-                "#{id} {state}: {sent} sent, {pending} waiting, {failed} failed, {skipped} skipped"
-            ).format(**status)
-        )
+        lines.append(status_line(status, ctx._))
         if row.state in ("scheduled", "sending"):
             buttons.append(Button(ctx._("⏸ Pause #{id}").format(id=row.id), f"bc:pause:{row.id}"))
         if row.state == "paused":

@@ -366,6 +366,16 @@ async def test_an_admin_sends_a_reminder_to_soc_trang_and_watches_it(
         assert "Nhắc Sóc Trăng" in texts(preview) and "2 người" in texts(preview)
         await bot.deliver(fake.callback_update("bc:send", admin), admin, button("bc:list"))
         await bot.app[SENDER_KEY].run_until_idle()
+        # The progress message was posted in the admin's chat, then edited as it went.
+        calls = fake.sent(admin)
+        posted = [c for c in calls if c.method == "sendMessage" and "📣" in c.params["text"]]
+        edits = [c for c in calls if c.method == "editMessageText"]
+        assert len(posted) == 1 and edits, "one progress message, edited"
+        assert {str(e.params["message_id"]) for e in edits} == {
+            str(posted[0].result["message_id"])
+        }
+        final = edits[-1].params["text"]
+        assert "100%" in final and "xong" in final and "2 đã gửi" in final
         assert "Nhắc Sóc Trăng: hãy mở Bluezone mỗi ngày" in texts(fake.sent(6001))
         assert "Nhắc Sóc Trăng: hãy mở Bluezone mỗi ngày" in texts(fake.sent(6002))
         assert "hãy mở Bluezone" not in texts(fake.sent(6003))

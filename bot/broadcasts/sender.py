@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.broadcasts import store
+from bot.broadcasts.progress import progress_text
 from bot.broadcasts.schedule import QuietHours
 from bot.broadcasts.templates import Recipient, render
 from bot.content import Content
@@ -52,6 +53,14 @@ class Deliverer(Protocol):
 
     async def deliver(self, external_id: str, message: Outbound) -> Outcome:
         """Send one message; never raises for a delivery problem, says so in the Outcome."""
+        ...
+
+
+class ProgressShower(Protocol):
+    """A channel that can keep an admin's progress message up to date."""
+
+    async def show_progress(self, external_id: str, ref: str | None, text: str) -> str | None:
+        """Post `text` (ref None) or edit the message `ref`; the message's ref, or None."""
         ...
 
 
@@ -108,6 +117,7 @@ class SenderOptions:
     max_attempts: int = 5
     backoff: tuple[float, ...] = (5.0, 30.0, 120.0, 600.0)
     quiet: QuietHours = field(default_factory=QuietHours)
+    progress_every: dt.timedelta = dt.timedelta(seconds=5)  # admin's progress message
 
 
 @dataclass
@@ -185,8 +195,10 @@ class Sender:
         deliverers: dict[str, Deliverer],
         options: SenderOptions | None = None,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        translate: Callable[[str], Callable[[str], str]] | None = None,
     ) -> None:
         self.database = database
+        self.translate = translate or (lambda _locale: lambda text: text)
         self.content = content
         self.deliverers = deliverers
         self.options = options or SenderOptions()
@@ -203,7 +215,9 @@ class Sender:
         """Start due occurrences and send one batch; how many deliveries were handled."""
         claimed = await self._claim()
         await self._send_all(claimed)
-        await self._advance({d.broadcast_id for d in claimed})
+        touched = {d.broadcast_id for d in claimed}
+        finished = await self._advance(touched)
+        await self._show_progress(touched - finished, finished)
         return len(claimed)
 
     async def run_until_idle(
@@ -225,7 +239,8 @@ class Sender:
             while True:
                 claimed = await coming
                 if not claimed:
-                    await self._advance(set())  # finish occurrences with nothing left
+                    finished = await self._advance(set())  # occurrences with nothing left
+                    await self._show_progress(set(), finished)
                     idle = not wait_for_retries or self.options.quiet.quiet(self.clock())
                     wake = None if idle else await self.database.run(store.next_retry)
                     if wake is None or (stopping is not None and stopping.is_set()):
@@ -239,6 +254,7 @@ class Sender:
                 coming = asyncio.create_task(self._claim(state))
                 await self._send_all(claimed)
                 state.handled += len(claimed)
+                await self._show_progress({d.broadcast_id for d in claimed}, set())
                 if progress is not None:
                     progress(state)
         finally:
@@ -278,13 +294,43 @@ class Sender:
         within = int(slowest * self.options.lease.total_seconds() / 2)
         return max(1, min(self.options.batch, within))
 
-    async def _advance(self, touched: set[int]) -> None:
+    async def _advance(self, touched: set[int]) -> set[int]:
+        """Finish the occurrences that have nothing left; their broadcasts' ids."""
+        finished: set[int] = set()
         for broadcast_id in touched | set(await self.database.run(store.sending)):
             new_state = await self.database.run(store.advance, broadcast_id, self.clock())
             if new_state is not None:
+                finished.add(broadcast_id)
                 self._broadcasts.pop(broadcast_id, None)
                 self._messages = {k: v for k, v in self._messages.items() if k[0] != broadcast_id}
                 log.info("broadcast %s: occurrence finished, now %s", broadcast_id, new_state)
+        return finished
+
+    async def _show_progress(self, going: set[int], finished: set[int]) -> None:
+        """Update the progress messages of admins who asked for one (at most every few
+        seconds while sending, and once at the end). A failure here never stops sending."""
+        now = self.clock()
+        for broadcast_id in sorted(going | finished):
+            final = broadcast_id in finished
+            try:
+                target = await self.database.run(
+                    store.progress_turn, broadcast_id, now, self.options.progress_every, final
+                )
+                channel = self.deliverers.get(target["channel"]) if target else None
+                if target is None or not hasattr(channel, "show_progress"):
+                    continue
+                report = await self.database.run(store.report, broadcast_id)
+                if report is None:
+                    continue
+                text = progress_text(report, self.translate(str(target.get("locale", "vi"))))
+                shower: ProgressShower = channel  # type: ignore[assignment]
+                ref = await shower.show_progress(
+                    str(target["external_id"]), target.get("ref"), text
+                )
+                if ref is not None and ref != target.get("ref"):
+                    await self.database.run(store.remember_progress_message, broadcast_id, ref)
+            except Exception:
+                log.exception("broadcast %s: could not update the progress message", broadcast_id)
 
     async def _send_all(self, claimed: list[store.Claimed]) -> None:
         """Each channel's deliveries by its own workers: a slow channel never holds up a fast

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, literal, select, update
+from sqlalchemy import bindparam, func, insert, literal, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -107,6 +107,7 @@ def create(
     until: dt.datetime | None = None,
     buttons: list[dict[str, Any]] | None = None,
     created_by: str = "cli",
+    progress: dict[str, Any] | None = None,
 ) -> int:
     """Store a scheduled broadcast; its id."""
     return int(
@@ -123,6 +124,7 @@ def create(
                 occurrence=0,
                 created_by=created_by,
                 created_at=dt.datetime.now(dt.UTC),
+                progress=progress,
             )
             .returning(Broadcast.id)
         ).scalar_one()
@@ -397,6 +399,43 @@ def sending(connection: Connection) -> list[int]:
     return list(
         connection.execute(select(Broadcast.id).where(Broadcast.state == "sending")).scalars()
     )
+
+
+def progress_turn(
+    connection: Connection, broadcast_id: int, now: dt.datetime, every: dt.timedelta, final: bool
+) -> dict[str, Any] | None:
+    """Where to show this broadcast's progress, if it is time to update it: at most once per
+    `every`, and always at the end (`final`). Taking the turn is one conditional UPDATE, so
+    with several senders only one updates the message."""
+    due_again = or_(Broadcast.progress_at.is_(None), Broadcast.progress_at <= now - every)
+    result = connection.execute(
+        update(Broadcast)
+        .where(
+            Broadcast.id == broadcast_id,
+            Broadcast.progress.is_not(None),
+            true() if final else due_again,
+        )
+        .values(progress_at=now)
+    )
+    if not result.rowcount:
+        return None
+    target = connection.execute(
+        select(Broadcast.progress).where(Broadcast.id == broadcast_id)
+    ).scalar_one_or_none()
+    return dict(target) if target else None
+
+
+def remember_progress_message(connection: Connection, broadcast_id: int, ref: str) -> None:
+    """The channel's id of the progress message, so that the next update edits it."""
+    target = connection.execute(
+        select(Broadcast.progress).where(Broadcast.id == broadcast_id)
+    ).scalar_one_or_none()
+    if target is not None:
+        connection.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id)
+            .values(progress={**target, "ref": ref})
+        )
 
 
 def open_count(connection: Connection) -> int:

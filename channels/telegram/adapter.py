@@ -396,6 +396,29 @@ class TelegramChannel:
             return Outcome("retry", "network")
         return Outcome("sent")
 
+    async def show_progress(self, external_id: str, ref: str | None, text: str) -> str | None:
+        """Post an admin's broadcast progress message, or edit it in place (`ref`: its
+        message id); if it can no longer be edited (deleted, too old), post a new one."""
+        if not external_id.lstrip("-").isdigit():
+            return None
+        chat_id = int(external_id)
+        bot = self.application.bot
+        try:
+            if ref is not None:
+                try:
+                    await self._call(
+                        partial(bot.edit_message_text, text, chat_id=chat_id, message_id=int(ref))
+                    )
+                    return ref
+                except BadRequest as error:
+                    if "not modified" in str(error).lower():
+                        return ref
+            message = await self._call(partial(bot.send_message, chat_id, text))
+            return str(message.message_id)
+        except TelegramError as error:
+            log.warning("telegram: progress message for %s failed: %s", masked(chat_id), error)
+            return None
+
     async def _send_unparsed(self, chat_id: int, item: TelegramMessage) -> None:
         """sendMessage without turning Telegram's answer into a `Message`: for broadcasts,
         which never use the answer. Building a `Message` was two thirds of PTB's CPU time per
