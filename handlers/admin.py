@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING, Any
 
 from bot.context import Context
+from bot.i18n import N_
 from bot.messages import Button
 from handlers.replies import menu_button
+
+if TYPE_CHECKING:  # loaded only when an admin uses it
+    from bot.broadcasts.segments import Segment
 
 log = logging.getLogger(__name__)
 
@@ -74,50 +79,155 @@ async def typed_broadcast_text(ctx: Context) -> bool:
     return True
 
 
-async def action_broadcast(ctx: Context, args: list[str]) -> None:
-    """`bc:to:<province|all>`, `bc:send`, `bc:cancel`, `bc:pause|resume|cancel:<id>`."""
-    if not _is_admin(ctx):
-        return
-    from bot.broadcasts import store
+NARROWING = (
+    # (segment field, value, label) offered under "Narrow down"; guides are added after.
+    ("channel", "telegram", N_("Telegram only")),
+    ("channel", "zalo", N_("Zalo only")),
+    ("locale", "vi", N_("Vietnamese speakers only")),
+    ("locale", "en", N_("English speakers only")),
+    ("role", "volunteer", N_("Volunteers only")),
+    ("unseen", "7", N_("Not seen for 7 days")),
+    ("unseen", "30", N_("Not seen for 30 days")),
+)
+
+
+def _segment(draft: dict[str, Any]) -> Segment:
     from bot.broadcasts.segments import Segment
+
+    return Segment.from_json(draft.get("segment", {}))
+
+
+async def _preview(ctx: Context, draft: dict[str, Any]) -> None:
+    """The text as a Sóc Trăng (or chosen province) person will see it, who gets it, and
+    how many people that is; then Send, Narrow down, Add a button or Cancel."""
+    from bot.broadcasts import store
     from bot.broadcasts.templates import Recipient, render
 
     assert ctx.storage is not None
+    segment = _segment(draft)
+    count = await ctx.storage.call(store.audience_size, segment, dt.datetime.now(dt.UTC))
+    place = ctx.content.province(segment.province)
+    preview = render(draft["text"], Recipient(place.name.get("vi") if place else "", "vi"))
+    extras = [
+        f"🔘 {item['label'].get(ctx.locale) or item['label'].get('vi')}"
+        for item in draft.get("buttons", [])
+    ]
+    ctx.reply(
+        ctx._("Preview:")
+        + f"\n\n{preview}\n"
+        + "".join(f"\n{line}" for line in extras)
+        + "\n\n"
+        + ctx._("To: {who}").format(who=_who(ctx, segment))
+        + "\n"
+        + ctx._("It will go to {count} people.").format(count=count),
+        [
+            Button(ctx._("📤 Send"), "bc:send"),
+            Button(ctx._("🎯 Narrow down"), "bc:narrow"),
+            Button(ctx._("➕ Add a guide button"), "bc:addbtn"),
+            _cancel_button(ctx),
+        ],
+    )
+
+
+def _who(ctx: Context, segment: Segment) -> str:
+    parts: list[str] = []
+    place = ctx.content.province(segment.province)
+    if place is not None:
+        parts.append(place.name.get(ctx.locale))
+    labels = {(field, value): label for field, value, label in NARROWING}
+    for field, value in (
+        ("channel", segment.channel),
+        ("locale", segment.locale),
+        ("role", segment.role),
+        ("unseen", str(segment.unseen_days) if segment.unseen_days else None),
+    ):
+        if value is not None and (field, value) in labels:
+            parts.append(ctx._(labels[field, value]))
+    guide = ctx.content.guides.get(segment.not_completed_guide or "")
+    if guide is not None:
+        parts.append(ctx._("did not finish: {guide}").format(guide=guide.title.get(ctx.locale)))
+    return "; ".join(parts) or ctx._("Everyone")
+
+
+def _narrow(draft: dict[str, Any], field: str, value: str) -> bool:
+    """Add one filter to the draft's segment; False when the choice is not one we offer."""
+    segment = dict(draft.get("segment", {}))
+    if field == "guide":
+        segment["not_completed_guide"] = value
+    elif field == "unseen" and value.isdigit():
+        segment["unseen_days"] = int(value)
+    elif field in ("channel", "locale", "role") and (field, value) in {
+        (f, v) for f, v, _ in NARROWING
+    }:
+        segment[field] = value
+    else:
+        return False
+    draft["segment"] = segment
+    return True
+
+
+async def action_broadcast(ctx: Context, args: list[str]) -> None:
+    """`bc:to:<province|all>`, `bc:narrow`, `bc:seg:<field>:<value>`, `bc:addbtn`,
+    `bc:btn:<guide>`, `bc:send`, `bc:cancel`, `bc:list`, `bc:pause|resume|cancel:<id>`."""
+    if not _is_admin(ctx):
+        return
+    from bot.broadcasts import store
+    from bot.broadcasts.buttons import MAX_BUTTONS, button_for
+
+    assert ctx.storage is not None
     draft = ctx.state.draft
-    now = dt.datetime.now(dt.UTC)
+    composing = draft is not None and "text" in draft
     command = args[0] if args else ""
     if command == "cancel" and len(args) == 1:
         ctx.state.awaiting, ctx.state.draft = None, None
         ctx.reply(ctx._("Nothing was sent."), [menu_button(ctx)])
-    elif command == "to" and draft and "text" in draft and len(args) == 2:
+    elif command == "to" and composing and draft is not None and len(args) == 2:
         province = None if args[1] == "all" else args[1]
         if province is not None and ctx.content.province(province) is None:
             return await _out_of_date(ctx)
-        draft["province"] = province
-        segment = Segment(province=province)
-        count = await ctx.storage.call(store.audience_size, segment, now)
-        place = ctx.content.province(province)
-        preview = render(draft["text"], Recipient(place.name.get("vi") if place else "", "vi"))
-        ctx.reply(
-            ctx._("Preview:")
-            + f"\n\n{preview}\n\n"
-            + ctx._("It will go to {count} people.").format(count=count),
-            [Button(ctx._("📤 Send"), "bc:send"), _cancel_button(ctx)],
-        )
-    elif command == "send" and draft and "text" in draft and "province" in draft:
-        segment = Segment(province=draft["province"])
+        draft["segment"] = {"province": province} if province else {}
+        await _preview(ctx, draft)
+    elif command == "narrow" and composing:
+        buttons = [Button(ctx._(label), f"bc:seg:{f}:{v}") for f, v, label in NARROWING]
+        buttons += [
+            Button(
+                ctx._("did not finish: {guide}").format(guide=g.title.get(ctx.locale)),
+                f"bc:seg:guide:{g.id}",
+            )
+            for g in ctx.content.guides.values()
+        ]
+        ctx.reply(ctx._("Who among them?"), [*buttons, _cancel_button(ctx)])
+    elif command == "seg" and composing and draft is not None and len(args) == 3:
+        if args[1] == "guide" and args[2] not in ctx.content.guides:
+            return await _out_of_date(ctx)
+        if not _narrow(draft, args[1], args[2]):
+            return await _out_of_date(ctx)
+        await _preview(ctx, draft)
+    elif command == "addbtn" and composing:
+        buttons = [
+            Button(g.title.get(ctx.locale), f"bc:btn:{g.id}") for g in ctx.content.guides.values()
+        ]
+        ctx.reply(ctx._("Which guide should the button open?"), [*buttons, _cancel_button(ctx)])
+    elif command == "btn" and composing and draft is not None and len(args) == 2:
+        try:
+            button = button_for(ctx.content, f"guide:{args[1]}")
+        except ValueError:
+            return await _out_of_date(ctx)
+        draft["buttons"] = [*draft.get("buttons", []), button][:MAX_BUTTONS]
+        await _preview(ctx, draft)
+    elif command == "send" and composing and draft is not None and "segment" in draft:
+        segment = _segment(draft)
+        now = dt.datetime.now(dt.UTC)
         count = await ctx.storage.call(store.audience_size, segment, now)
         identifier = await ctx.storage.call(
             store.create,
             {"vi": draft["text"]},
             segment,
             now,
-            None,
-            None,
-            None,
-            f"{ctx.person.channel}:{ctx.person.external_id}",
+            buttons=draft.get("buttons", []),
+            created_by=f"{ctx.person.channel}:{ctx.person.external_id}",
             # The sender keeps a progress message in this chat up to date.
-            {
+            progress={
                 "channel": ctx.person.channel,
                 "external_id": ctx.person.external_id,
                 "locale": ctx.locale,

@@ -79,3 +79,39 @@ async def test_an_admin_can_give_up_a_draft(admin_engine: Engine) -> None:
     await admin.say("cai bluezone")
     assert admin.topic == "bluezone.install", "back to normal questions"
     assert await admin_engine.database.run(store.latest) == []
+
+
+async def test_an_admin_narrows_the_audience_and_adds_a_guide_button(admin_engine: Engine) -> None:
+    for user, channel in (("1", "telegram"), ("2", "zalo"), ("3", "telegram")):
+        await Chat(admin_engine, user=user, channel=channel).tap("p:soc-trang")
+    await Chat(admin_engine, user="3", channel="telegram").tap("l:en")
+    admin = Chat(admin_engine, user="900", channel="telegram")
+    await admin.say("/broadcast")
+    await admin.say("Nhắc {{ province }}: kích hoạt lại Bluezone")
+    await admin.tap("bc:to:soc-trang")
+    assert "3 người" in admin.text
+    await admin.tap("bc:narrow")
+    assert {"bc:seg:channel:zalo", "bc:seg:guide:bluezone.reactivate"} <= {
+        b.action for b in admin.buttons
+    }
+    await admin.tap("bc:seg:channel:telegram")
+    assert "2 người" in admin.text and "Chỉ Telegram" in admin.text
+    await admin.tap("bc:narrow")
+    await admin.tap("bc:seg:locale:vi")
+    assert "1 người" in admin.text, "Telegram and Vietnamese: person 1 only"
+    await admin.tap("bc:addbtn")
+    await admin.tap("bc:btn:bluezone.reactivate")
+    await admin.tap("bc:seg:role:nobody")
+    assert "cũ" in admin.text, "a choice we never offered is an out-of-date menu"
+    await admin.say("/broadcast")
+    await admin.say("Nhắc lần hai")
+    await admin.tap("bc:to:all")
+    await admin.tap("bc:addbtn")
+    await admin.tap("bc:btn:bluezone.reactivate")
+    await admin.tap("bc:narrow")
+    await admin.tap("bc:seg:channel:telegram")
+    await admin.tap("bc:send")
+    (row,) = await admin_engine.database.run(store.latest)
+    assert row.segment.channel == "telegram" and row.segment.province is None
+    assert [b["action"] for b in row.buttons] == ["g:bluezone.reactivate"]
+    assert row.texts == {"vi": "Nhắc lần hai"}

@@ -27,12 +27,14 @@ class ScriptedChannel:
     rate: float = 10_000.0
     script: dict[str, list[Outcome]] = field(default_factory=dict)
     sent: list[tuple[str, str]] = field(default_factory=list)
+    messages: list[Outbound] = field(default_factory=list)
 
     async def deliver(self, external_id: str, message: Outbound) -> Outcome:
         queued = self.script.get(external_id)
         outcome = queued.pop(0) if queued else Outcome("sent")
         if outcome.state == "sent":
             self.sent.append((external_id, message.text))
+            self.messages.append(message)
         return outcome
 
 
@@ -164,3 +166,36 @@ def test_pace_spaces_sends_at_the_rate() -> None:
     pace = Pace(rate=2.0, burst=2.0, clock=lambda: next(moments))
     assert [pace.delay() for _ in range(4)] == [0.0, 0.0, 0.5, 1.0]
     assert pace.delay() == 0.5, "a second later two more tokens came, three were owed"
+
+
+async def test_buttons_go_out_in_each_persons_language(
+    any_engine: Engine, content: Content
+) -> None:
+    from bot.broadcasts.buttons import button_for
+
+    await people(any_engine, "telegram", range(2))
+    await any_engine.handle(Inbound(channel="telegram", user_id="1", action="l:en"))
+    buttons = [
+        button_for(content, "guide:bluezone.reactivate"),
+        button_for(content, "https://bluezone.gov.vn=Tải Bluezone"),
+    ]
+
+    def create(connection: Connection) -> int:
+        return store.create(
+            connection, {"vi": "Nhắc", "en": "Reminder"}, Segment(), MORNING, buttons=buttons
+        )
+
+    await any_engine.database.run(create)
+    channel = ScriptedChannel()
+    await sender(any_engine, content, channel, Clock()).run_until_idle()
+    by_person = dict(zip((u for u, _ in channel.sent), channel.messages, strict=True))
+    guide = content.guides["bluezone.reactivate"]
+    assert by_person["0"].text == "Nhắc" and by_person["1"].text == "Reminder"
+    for person, locale in (("0", "vi"), ("1", "en")):
+        message = by_person[person]
+        assert [(b.label, b.action) for b in message.buttons] == [
+            (guide.title.get(locale), "g:bluezone.reactivate")
+        ]
+        assert [(link.label, link.url) for link in message.links] == [
+            ("Tải Bluezone", "https://bluezone.gov.vn")
+        ]

@@ -143,3 +143,34 @@ def test_broadcast_commands(tmp_path: Path) -> None:
     assert "paused" in helpdesk("broadcast", "pause", identifier, env=env).stdout
     assert "cancelled" in helpdesk("broadcast", "cancel", identifier, env=env).stdout
     assert helpdesk("broadcast", "resume", identifier, env=env).returncode != 0
+
+
+def test_broadcast_buttons_from_the_command_line(tmp_path: Path) -> None:
+    import sqlite3
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'b.db'}"}
+    for bad in ("guide:nope", "topic:nope", "https://bluezone.gov.vn", "call:1900"):
+        refused = helpdesk("broadcast", "create", "--text", "x", "--button", bad, env=env)
+        assert refused.returncode != 0 and "not created" in refused.stderr, bad
+    buttons = ("guide:bluezone.reactivate", "topic:bluezone.about", "https://bluezone.gov.vn=Tải")
+    created = helpdesk(
+        "broadcast",
+        "create",
+        "--text",
+        "Kích hoạt lại Bluezone",
+        *(part for spec in buttons for part in ("--button", spec)),
+        env=env,
+    )
+    assert created.returncode == 0, created.stderr
+    with sqlite3.connect(tmp_path / "b.db") as connection:
+        (stored,) = connection.execute(
+            "SELECT buttons FROM broadcasts WHERE id = ?", (int(created.stdout),)
+        ).fetchone()
+    items = json.loads(stored)["items"]
+    assert [item.get("action") or item.get("url") for item in items] == [
+        "g:bluezone.reactivate",
+        "t:bluezone.about",
+        "https://bluezone.gov.vn",
+    ]
+    assert set(items[0]["label"]) == {"vi", "en"}, "guide titles in every language"
+    assert items[2]["label"] == {"vi": "Tải"}

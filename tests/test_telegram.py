@@ -371,9 +371,7 @@ async def test_an_admin_sends_a_reminder_to_soc_trang_and_watches_it(
         posted = [c for c in calls if c.method == "sendMessage" and "📣" in c.params["text"]]
         edits = [c for c in calls if c.method == "editMessageText"]
         assert len(posted) == 1 and edits, "one progress message, edited"
-        assert {str(e.params["message_id"]) for e in edits} == {
-            str(posted[0].result["message_id"])
-        }
+        assert {str(e.params["message_id"]) for e in edits} == {str(posted[0].result["message_id"])}
         final = edits[-1].params["text"]
         assert "100%" in final and "xong" in final and "2 đã gửi" in final
         assert "Nhắc Sóc Trăng: hãy mở Bluezone mỗi ngày" in texts(fake.sent(6001))

@@ -72,6 +72,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     create.add_argument("--at", help="ISO time (Asia/Ho_Chi_Minh unless it says); default now")
     create.add_argument("--every", help='recurring cron rule, e.g. "0 8 * * 1" (Mondays 08:00)')
     create.add_argument("--until", help="ISO time after which a recurring broadcast stops")
+    create.add_argument(
+        "--button",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="a button: guide:<id>, topic:<id> or https://address=Label (up to 3)",
+    )
     sub.add_parser("list", help="the newest broadcasts")
     status = sub.add_parser("status", help="how far a broadcast got")
     status.add_argument("id", type=int)
@@ -97,7 +104,10 @@ def _moment(text: str | None, name: str) -> dt.datetime | None:
     return moment.astimezone(dt.UTC)
 
 
-def _create(args: argparse.Namespace, settings: Settings) -> tuple[dict[str, str], Segment]:
+def _create(
+    args: argparse.Namespace, settings: Settings
+) -> tuple[dict[str, str], Segment, list[dict[str, Any]]]:
+    from bot.broadcasts.buttons import MAX_BUTTONS, button_for
     from bot.broadcasts.schedule import valid_rule
     from bot.broadcasts.segments import Segment
     from bot.broadcasts.templates import problems
@@ -113,6 +123,14 @@ def _create(args: argparse.Namespace, settings: Settings) -> tuple[dict[str, str
         found.append(f"unknown guide {args.not_completed_guide!r}")
     if args.every and not valid_rule(args.every):
         found.append(f"--every {args.every!r} is not a cron rule (minute hour day month weekday)")
+    buttons: list[dict[str, Any]] = []
+    for spec in args.button:
+        try:
+            buttons.append(button_for(content, spec))
+        except ValueError as error:
+            found.append(str(error))
+    if len(args.button) > MAX_BUTTONS:
+        found.append(f"at most {MAX_BUTTONS} buttons")
     if found:
         raise SystemExit("helpdesk: the broadcast was not created:\n  " + "\n  ".join(found))
     segment = Segment(
@@ -123,7 +141,7 @@ def _create(args: argparse.Namespace, settings: Settings) -> tuple[dict[str, str
         not_completed_guide=args.not_completed_guide,
         unseen_days=args.unseen_days,
     )
-    return texts, segment
+    return texts, segment, buttons
 
 
 async def _send_due(settings: Settings) -> int:
@@ -167,10 +185,12 @@ async def _run(args: argparse.Namespace) -> int:
         await database.upgrade()
         command = args.broadcast_command
         if command == "create":
-            texts, segment = _create(args, settings)
+            texts, segment, buttons = _create(args, settings)
             first = _moment(args.at, "--at") or dt.datetime.now(dt.UTC)
             until = _moment(args.until, "--until")
-            identifier = await database.run(store.create, texts, segment, first, args.every, until)
+            identifier = await database.run(
+                store.create, texts, segment, first, args.every, until, buttons
+            )
             print(identifier)
         elif command == "list":
             for row in await database.run(store.latest):
