@@ -18,8 +18,10 @@ rate. Two runs:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
+import platform
 import signal
 import sqlite3
 import subprocess
@@ -30,11 +32,14 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from bench.run import write_block
 from bot.settings import PROJECT_ROOT
 
 TOKEN = "123456:" + "B" * 35
 PROVINCES = ("soc-trang", "quang-ngai", None)
 KILL_AT = 0.4
+RESULTS = PROJECT_ROOT / "bench" / "results" / "broadcast.json"
+START, END = "<!-- bench-broadcast:start -->", "<!-- bench-broadcast:end -->"
 
 
 def _helpdesk() -> str:
@@ -221,10 +226,49 @@ def main(subscribers: int = 100_000, rate: float = 1000.0, concurrency: int = 16
     }
 
 
+def markdown(figures: dict[str, Any]) -> str:
+    """The figures as the README's table."""
+    whole, killed = figures["whole"], figures["kill"]
+    return "\n".join(
+        [
+            f"Measured {dt.date.today().isoformat()} on {platform.machine()} "
+            f"({os.cpu_count()} cores), {figures['subscribers']:,} subscribers, rate "
+            f"{figures['rate']:,.0f}/s, `BROADCAST_CONCURRENCY={figures['concurrency']}`; the "
+            f"fake Bot API ran on the same machine.",
+            "",
+            "| measure | figure | target |",
+            "|---|---|---|",
+            f"| sustained send rate (accepted by the fake, first to last message) | "
+            f"{whole['sustained_per_s']:,.0f}/s = {whole['fraction_of_rate']:.1%} of the "
+            f"configured rate | ≥ 95% |",
+            f"| 429s received | {whole['refused_429']} in all, "
+            f"{whole['refused_429_after_first_second']} after the first second | 0 after the "
+            f"first second |",
+            f"| peak memory of the sending process (max RSS) | {whole['peak_rss_mb']:.0f} MB "
+            f"| < 200 MB |",
+            f"| whole run: wall time with start-up, CPU time | {whole['wall_s']:.0f} s, "
+            f"{whole['cpu_s']:.0f} s | |",
+            f"| delivered / reached / duplicates (whole run) | "
+            f"{whole['status']['sent']:,} / {whole['people_reached']:,} / "
+            f"{whole['duplicates']} | all, 0 |",
+            f"| kill and restart: killed after | {killed['killed_after']:,} messages | |",
+            f"| kill and restart: people skipped | {killed['skipped']} | 0 |",
+            f"| kill and restart: people who got it twice | {killed['duplicates']} | ≤ "
+            f"{killed['concurrency']} (the concurrency) |",
+        ]
+    )
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="the broadcast benchmark")
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--readme", action="store_true", help="write the figures into README.md")
     options = parser.parse_args()
-    print(json.dumps(main(options.subscribers, options.rate, options.concurrency), indent=2))
+    result = main(options.subscribers, options.rate, options.concurrency)
+    print(json.dumps(result, indent=2))
+    if options.readme:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        write_block(START, END, markdown(result))

@@ -112,12 +112,14 @@ def main() -> None:
         + "\n",
         encoding="utf-8",
     )
+    write_block(START, END, figures)
+
+
+def write_block(start: str, end: str, figures: str) -> None:
+    """Replace what is between the `start` and `end` markers in README.md with `figures`."""
     text = README.read_text(encoding="utf-8")
-    block = f"{START}\n{figures}\n{END}"
-    if START in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    else:
-        text = text.replace("BENCHMARK_FIGURES", block)
+    block = f"{start}\n{figures}\n{end}"
+    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
     README.write_text(text, encoding="utf-8")
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from bot.broadcasts import store
 from bot.broadcasts.segments import Segment
-from bot.broadcasts.sender import Outcome, Pace, Sender, SenderOptions
+from bot.broadcasts.sender import Outcome, Pace, Sender, SenderOptions, Spacing
 from bot.content import Content
 from bot.engine import Engine
 from bot.messages import Inbound, Outbound
@@ -199,3 +199,40 @@ async def test_buttons_go_out_in_each_persons_language(
         assert [(link.label, link.url) for link in message.links] == [
             ("Tải Bluezone", "https://bluezone.gov.vn")
         ]
+
+
+async def test_a_stopped_sender_hands_back_what_it_had_not_sent(
+    any_engine: Engine, content: Content
+) -> None:
+    await people(any_engine, "telegram", range(12))
+    identifier = await broadcast(any_engine)
+    stopping = asyncio.Event()
+
+    @dataclass
+    class StopsAfterThree(ScriptedChannel):
+        async def deliver(self, external_id: str, message: Outbound) -> Outcome:
+            outcome = await super().deliver(external_id, message)
+            if len(self.sent) == 3:
+                stopping.set()  # as SIGTERM would, in the middle of a batch of 7
+            return outcome
+
+    clock = Clock()
+    options = SenderOptions(batch=7, concurrency=1)
+    channel = StopsAfterThree()
+    stopped = Sender(any_engine.database, content, {"telegram": channel}, options, clock)
+    await stopped.run_until_idle(stopping=stopping)
+    assert len(channel.sent) == 3
+    after = ScriptedChannel()
+    await sender(any_engine, content, after, clock).run_until_idle()  # no lease to wait for
+    assert sorted(int(u) for u, _ in channel.sent + after.sent) == list(range(12))
+    status = await any_engine.database.run(store.report, identifier)
+    assert status is not None and (status["sent"], status["state"]) == (12, "done")
+
+
+def test_spacing_keeps_one_message_per_chat_per_interval() -> None:
+    now = [0.0]
+    spacing = Spacing(1.0, clock=lambda: now[0])
+    assert [spacing.delay("a"), spacing.delay("a"), spacing.delay("b")] == [0.0, 1.0, 0.0]
+    now[0] = 1.5
+    assert spacing.delay("a") == 0.5, "a's next turn is at 2.0"
+    assert spacing.delay("b") == 0.0

@@ -252,7 +252,7 @@ class Sender:
                     coming = asyncio.create_task(self._release(claimed))
                     break
                 coming = asyncio.create_task(self._claim(state))
-                await self._send_all(claimed)
+                await self._send_all(claimed, stopping)
                 state.handled += len(claimed)
                 await self._show_progress({d.broadcast_id for d in claimed}, set())
                 if progress is not None:
@@ -332,21 +332,32 @@ class Sender:
             except Exception:
                 log.exception("broadcast %s: could not update the progress message", broadcast_id)
 
-    async def _send_all(self, claimed: list[store.Claimed]) -> None:
+    async def _send_all(
+        self, claimed: list[store.Claimed], stopping: asyncio.Event | None = None
+    ) -> None:
         """Each channel's deliveries by its own workers: a slow channel never holds up a fast
-        one."""
+        one. When `stopping` is set the workers finish the message in hand and the rest of
+        the batch is handed back at once."""
         by_channel: dict[str, list[store.Claimed]] = defaultdict(list)
         for delivery in claimed:
             by_channel[delivery.channel].append(delivery)
         workers = []
+        queues = []
         for deliveries in by_channel.values():
             queue = iter(deliveries)
+            queues.append(queue)
             count = min(self.options.concurrency, len(deliveries))
-            workers += [self._work(queue) for _ in range(count)]
+            workers += [self._work(queue, stopping) for _ in range(count)]
         await asyncio.gather(*workers)
+        left = [delivery for queue in queues for delivery in queue]
+        if left:
+            await self._release(left)
 
-    async def _work(self, queue: Iterator[store.Claimed]) -> None:
+    async def _work(self, queue: Iterator[store.Claimed], stopping: asyncio.Event | None) -> None:
         for delivery in queue:  # the workers share the iterator: each takes the next one
+            if stopping is not None and stopping.is_set():
+                await self._release([delivery])
+                return
             await self._recorder.record(await self._send(delivery))
 
     async def _send(self, delivery: store.Claimed) -> store.Result:
