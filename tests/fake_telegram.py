@@ -37,7 +37,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -174,7 +174,8 @@ class Call:
     ``params`` holds the decoded parameters (ints, bools and nested JSON such as
     ``reply_markup`` decoded; texts exactly as sent). ``status`` is the HTTP status the fake
     answered (0 while a long poll is still waiting), ``result`` the ``result`` of a successful
-    answer and ``description`` the error description of a failed one.
+    answer and ``description`` the error description of a failed one. ``at`` is when the
+    request arrived (``time.monotonic()``).
     """
 
     method: str
@@ -182,6 +183,7 @@ class Call:
     status: int = 0
     result: Any = None
     description: str | None = None
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def ok(self) -> bool:

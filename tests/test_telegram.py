@@ -100,6 +100,7 @@ async def running(
     understander: Understander,
     webhook: bool = False,
     fake: FakeBotAPI | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> AsyncIterator[Running]:
     fake = fake or FakeBotAPI(token=TOKEN)
     base_url = await fake.start()
@@ -116,7 +117,7 @@ async def running(
             "TELEGRAM_WEBHOOK_URL": "http://127.0.0.1/telegram/webhook",
             "TELEGRAM_WEBHOOK_SECRET": SECRET,
         }
-    settings = Settings.from_env(env)
+    settings = Settings.from_env(env | (extra_env or {}))
     engine = await build_engine(settings, content=content, understander=understander)
     app = await create_app(engine, settings)
     assert "telegram" in app[EXTRAS_KEY]
@@ -380,3 +381,28 @@ async def test_an_admin_sends_a_reminder_to_soc_trang_and_watches_it(
         progress = await bot.deliver(fake.callback_update("bc:list", admin), admin, button("bc:"))
         assert "2 đã gửi" in texts(progress)
         assert fake.unanswered_callbacks() == []
+
+
+async def test_broadcast_parts_to_one_chat_are_a_second_apart_and_paid_when_asked(
+    tmp_path: Path, content: Content, understander: Understander
+) -> None:
+    import datetime as dt
+
+    from bot.broadcasts import store
+    from bot.broadcasts.segments import Segment
+    from bot.server import SENDER_KEY
+
+    paid = {"TELEGRAM_PAID_BROADCAST": "1"}
+    async with running(tmp_path, content, understander, extra_env=paid) as bot:
+        fake = bot.fake
+        await bot.deliver(fake.text_update("/start", 5101), 5101, button("p:"))
+        now = dt.datetime.now(dt.UTC)
+        long_text = "Nhắc " + "x " * 2500  # over Telegram's 4,096 characters: two messages
+        await bot.engine.database.run(store.create, {"vi": long_text}, Segment(), now)
+        await bot.app[SENDER_KEY].run_until_idle()
+        parts = [
+            c for c in fake.sent(5101) if c.method == "sendMessage" and "x x" in c.params["text"]
+        ]
+        assert len(parts) == 2
+        assert all(c.params.get("allow_paid_broadcast") is True for c in parts)
+        assert parts[1].at - parts[0].at >= 0.99, "one message per chat per second"

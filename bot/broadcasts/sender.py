@@ -231,7 +231,8 @@ class Sender:
         The next batch is claimed while the current one is sent, so the channel never idles
         between batches. With `wait_for_retries` it also waits for deliveries that are to be
         tried again later (rate limits, expired leases of a killed sender) instead of leaving
-        them to the next run. `stopping` ends it between batches.
+        them to the next run. `stopping` ends it after the messages in hand; what was taken
+        but not sent is handed back at once.
         """
         state = Progress(known=await self.database.run(store.open_count))
         coming = asyncio.create_task(self._claim(state))
@@ -287,11 +288,13 @@ class Sender:
         return []
 
     def _batch(self) -> int:
-        """A batch must be sent well within the lease, even on the slowest channel."""
+        """A batch must be sent well within the lease, even on the slowest channel. The next
+        batch is claimed while this one is sent, so its lease runs during two batches: each
+        may take a quarter of the lease at the channel's rate, leaving half as a margin."""
         if not self.deliverers:
             return self.options.batch
         slowest = min(d.rate for d in self.deliverers.values())
-        within = int(slowest * self.options.lease.total_seconds() / 2)
+        within = int(slowest * self.options.lease.total_seconds() / 4)
         return max(1, min(self.options.batch, within))
 
     async def _advance(self, touched: set[int]) -> set[int]:

@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
+FREE_BULK_RATE = 30  # messages per second (facts.md, Telegram)
 CONNECTIONS = 64  # replies and broadcast workers share them
 ATTACHMENTS = (
     ("photo", filters.PHOTO),
@@ -101,6 +102,13 @@ class TelegramChannel:
         self.core = core
         self.serving = serving
         self.rate = settings.broadcast_rate
+        if self.rate > FREE_BULK_RATE and not settings.paid_broadcast:
+            log.warning(
+                "telegram: TELEGRAM_BROADCAST_RATE %.0f is above the %d/s Telegram allows for "
+                "bulk sends without TELEGRAM_PAID_BROADCAST; expect 429s",
+                self.rate,
+                FREE_BULK_RATE,
+            )
         # Bot API FAQ: no more than one message per second in a single chat (bulk sends).
         self.per_chat = Spacing(1.0)
         builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
@@ -424,16 +432,16 @@ class TelegramChannel:
         which never use the answer. Building a `Message` was two thirds of PTB's CPU time per
         broadcast message (measured with cProfile), so this is what lets one process send
         1,000 a second. PTB still encodes the request and maps errors to exceptions."""
-        await self.application.bot.do_api_request(
-            "sendMessage",
-            api_kwargs={
-                "chat_id": chat_id,
-                "text": item.text,
-                "parse_mode": ParseMode.HTML,
-                "reply_markup": item.keyboard,
-                "link_preview_options": NO_PREVIEW_JSON,
-            },
-        )
+        parameters: dict[str, Any] = {
+            "chat_id": chat_id,
+            "text": item.text,
+            "parse_mode": ParseMode.HTML,
+            "reply_markup": item.keyboard,
+            "link_preview_options": NO_PREVIEW_JSON,
+        }
+        if self.settings.paid_broadcast:
+            parameters["allow_paid_broadcast"] = True
+        await self.application.bot.do_api_request("sendMessage", api_kwargs=parameters)
 
     @staticmethod
     async def _send_one(bot: Any, chat_id: int, item: TelegramMessage, reply_to: int | None) -> Any:

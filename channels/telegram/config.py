@@ -25,6 +25,9 @@ class TelegramSettings:
     webhook_secret: str | None = None
     send_attempts: int = 4
     broadcast_rate: float = 25.0
+    # Telegram allows about 30 bulk messages per second; with allow_paid_broadcast (paid in
+    # Telegram Stars) up to 1,000 (/work/shared/facts.md, Telegram).
+    paid_broadcast: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> TelegramSettings | None:
@@ -48,6 +51,8 @@ class TelegramSettings:
                 )
         return cls(
             broadcast_rate=rate(env, "TELEGRAM_BROADCAST_RATE", 25.0),
+            paid_broadcast=env.get("TELEGRAM_PAID_BROADCAST", "").strip().lower()
+            in ("1", "true", "yes"),
             token=token,
             api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API,
             webhook_url=webhook_url,
