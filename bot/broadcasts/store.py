@@ -438,35 +438,30 @@ def remember_progress_message(connection: Connection, broadcast_id: int, ref: st
         )
 
 
-def open_count(connection: Connection) -> int:
-    """Deliveries of sending broadcasts that are not finished yet."""
-    return int(
-        connection.execute(
-            select(func.count())
-            .select_from(Delivery)
-            .join(Broadcast, Broadcast.id == Delivery.broadcast_id)
-            .where(
-                Broadcast.state == "sending",
-                Delivery.occurrence == Broadcast.occurrence,
-                Delivery.state.in_(OPEN),
-            )
-        ).scalar_one()
-    )
-
-
-def next_retry(connection: Connection) -> dt.datetime | None:
-    """When the next open delivery of a sending broadcast can be taken (a retry's time, or a
-    killed sender's lease running out); None when there is none."""
-    moment = connection.execute(
-        select(func.min(Delivery.lease_until))
+def _over_open_deliveries(column: Any) -> Any:
+    """`SELECT column` over the unfinished deliveries of the broadcasts that are sending."""
+    return (
+        select(column)
+        .select_from(Delivery)
         .join(Broadcast, Broadcast.id == Delivery.broadcast_id)
         .where(
             Broadcast.state == "sending",
             Delivery.occurrence == Broadcast.occurrence,
             Delivery.state.in_(OPEN),
         )
-    ).scalar_one_or_none()
-    return _aware(moment)
+    )
+
+
+def open_count(connection: Connection) -> int:
+    """Deliveries of sending broadcasts that are not finished yet."""
+    return int(connection.execute(_over_open_deliveries(func.count())).scalar_one())
+
+
+def next_retry(connection: Connection) -> dt.datetime | None:
+    """When the next open delivery of a sending broadcast can be taken (a retry's time, or a
+    killed sender's lease running out); None when there is none."""
+    query = _over_open_deliveries(func.min(Delivery.lease_until))
+    return _aware(connection.execute(query).scalar_one_or_none())
 
 
 def audience_size(connection: Connection, segment: Segment, now: dt.datetime) -> int:
