@@ -111,7 +111,7 @@ class Spacing:
 class SenderOptions:
     """How the sender works; the defaults suit one process on a small machine."""
 
-    batch: int = 500  # deliveries claimed at a time (fewer for slow channels, see _batch)
+    batch: int = 200  # deliveries claimed at a time (fewer for slow channels, see _batch)
     concurrency: int = 16  # messages in flight per channel; bounds duplicates after a crash
     lease: dt.timedelta = dt.timedelta(seconds=60)
     max_attempts: int = 5
@@ -165,6 +165,15 @@ class _Recorder:
             self._writer = asyncio.create_task(self._write())
         elif self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self.linger, self._on_time)
+
+    def hurry(self) -> None:
+        """Write what waits now, without waiting for a group: a worker ran out of work, so
+        no more outcomes are coming soon to share the write with."""
+        if self._waiting and (self._writer is None or self._writer.done()):
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._writer = asyncio.create_task(self._write())
 
     def _on_time(self) -> None:
         self._timer = None
@@ -362,6 +371,7 @@ class Sender:
                 await self._release([delivery])
                 return
             await self._recorder.record(await self._send(delivery))
+        self._recorder.hurry()
 
     async def _send(self, delivery: store.Claimed) -> store.Result:
         if not delivery.subscribed:

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, literal, or_, select, true, update
+from sqlalchemy import Integer, bindparam, func, insert, literal, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -210,6 +210,54 @@ def start_occurrence(connection: Connection, broadcast_id: int, now: dt.datetime
     return int(result.rowcount or 0)
 
 
+# Claim statements are built once, with parameters: building them per claim cost more
+# Python time than SQLite took to run them, and a claim holds the database meanwhile.
+_SENDING_NOW = (
+    select(Broadcast.id, Broadcast.occurrence)
+    .where(Broadcast.state == "sending")
+    .order_by(Broadcast.id)
+)
+_MINE = (
+    Delivery.broadcast_id == bindparam("broadcast_id"),
+    Delivery.occurrence == bindparam("occurrence"),
+)
+_AGAIN = (
+    select(Delivery.id)
+    .where(*_MINE, Delivery.state.in_(OPEN), Delivery.lease_until <= bindparam("now"))
+    .order_by(Delivery.lease_until)
+    .limit(bindparam("limit", type_=Integer))
+)
+_FRESH = (
+    select(Delivery.id)
+    .where(*_MINE, Delivery.state == "pending", Delivery.lease_until.is_(None))
+    .order_by(Delivery.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+_LOCKED = {query: query.with_for_update(skip_locked=True) for query in (_AGAIN, _FRESH)}
+_TAKE = (
+    update(Delivery)
+    .where(Delivery.id.in_(bindparam("ids", expanding=True)))
+    .values(state="sending", lease_until=bindparam("until"), attempts=Delivery.attempts + 1)
+)
+_CLAIMED = (
+    select(
+        Delivery.id,
+        Delivery.broadcast_id,
+        Delivery.user_id,
+        Delivery.channel,
+        User.external_id,
+        User.locale,
+        User.province,
+        User.subscribed,
+        User.unreachable_since,
+        Delivery.attempts,
+    )
+    .join(User, User.id == Delivery.user_id)
+    .where(Delivery.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Delivery.id)
+)
+
+
 def claim(
     connection: Connection, limit: int, lease: dt.timedelta, now: dt.datetime
 ) -> list[Claimed]:
@@ -217,70 +265,36 @@ def claim(
     (a retry whose time came, a lease that ran out because its sender died), then new ones
     in order. Each query reads one occurrence through `ix_deliveries_claim`, so a claim
     costs the same at the end of a 100,000-person broadcast as at its start."""
-    sending_now = connection.execute(
-        select(Broadcast.id, Broadcast.occurrence)
-        .where(Broadcast.state == "sending")
-        .order_by(Broadcast.id)
-    ).all()
     postgres = connection.dialect.name == "postgresql"
     ids: list[int] = []
-    for broadcast_id, occurrence in sending_now:
-        mine = (Delivery.broadcast_id == broadcast_id, Delivery.occurrence == occurrence)
-        again = (
-            select(Delivery.id)
-            .where(*mine, Delivery.state.in_(OPEN), Delivery.lease_until <= now)
-            .order_by(Delivery.lease_until)
-        )
-        fresh = (
-            select(Delivery.id)
-            .where(*mine, Delivery.state == "pending", Delivery.lease_until.is_(None))
-            .order_by(Delivery.id)
-        )
-        for query in (again, fresh):
+    for broadcast_id, occurrence in connection.execute(_SENDING_NOW).all():
+        for query in (_AGAIN, _FRESH):
             if len(ids) >= limit:
                 break
-            query = query.limit(limit - len(ids))
-            if postgres:
-                query = query.with_for_update(skip_locked=True)
-            ids += connection.execute(query).scalars()
+            parameters = {
+                "broadcast_id": broadcast_id,
+                "occurrence": occurrence,
+                "now": now,
+                "limit": limit - len(ids),
+            }
+            ids += connection.execute(_LOCKED[query] if postgres else query, parameters).scalars()
     if not ids:
         return []
-    connection.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(ids))
-        .values(state="sending", lease_until=now + lease, attempts=Delivery.attempts + 1)
-    )
-    rows = connection.execute(
-        select(
-            Delivery.id,
-            Delivery.broadcast_id,
-            Delivery.user_id,
-            Delivery.channel,
-            User.external_id,
-            User.locale,
-            User.province,
-            User.subscribed,
-            User.unreachable_since,
-            Delivery.attempts,
-        )
-        .join(User, User.id == Delivery.user_id)
-        .where(Delivery.id.in_(ids))
-        .order_by(Delivery.id)
-    )
+    connection.execute(_TAKE, {"ids": ids, "until": now + lease})
     return [
         Claimed(
-            id=r.id,
-            broadcast_id=r.broadcast_id,
-            user_id=r.user_id,
-            channel=r.channel,
-            external_id=r.external_id,
-            locale=r.locale,
-            province=r.province,
-            subscribed=r.subscribed,
-            unreachable=r.unreachable_since is not None,
-            attempts=r.attempts,
+            id=row[0],
+            broadcast_id=row[1],
+            user_id=row[2],
+            channel=row[3],
+            external_id=row[4],
+            locale=row[5],
+            province=row[6],
+            subscribed=row[7],
+            unreachable=row[8] is not None,
+            attempts=row[9],
         )
-        for r in rows
+        for row in connection.execute(_CLAIMED, {"ids": ids})
     ]
 
 
