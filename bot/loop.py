@@ -1,8 +1,9 @@
 """Running the long-lived commands on uvloop, a faster event loop, where it is installed.
 
 uvloop (libuv under asyncio's interface) makes each turn of the event loop and each socket
-operation cheaper; for `serve` and `broadcast run`, which spend their time on network I/O,
-it cut the CPU per broadcast message by about a quarter on our machines (README, design).
+operation cheaper, which matters to `serve` and `broadcast run`: they spend their time on
+network I/O. (Our measurements of its share were within this machine's noise; the larger
+gains in the broadcast path came from elsewhere, see README, "Why these dependencies".)
 It does not exist for Windows, where the standard loop runs instead.
 """
 
