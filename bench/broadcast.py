@@ -32,7 +32,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bench.run import write_block
+from bench.readme import write_block
 from bot.settings import PROJECT_ROOT
 
 TOKEN = "123456:" + "B" * 35

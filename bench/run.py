@@ -6,14 +6,13 @@ import asyncio
 import datetime as dt
 import json
 import platform
-import re
 import time
 
 from bench import accuracy, latency
 from bench.questions import HELDOUT, read_questions
+from bench.readme import write_block
 from bot.settings import PROJECT_ROOT
 
-README = PROJECT_ROOT / "README.md"
 RESULTS = PROJECT_ROOT / "bench" / "results" / "latest.json"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
@@ -113,14 +112,6 @@ def main() -> None:
         encoding="utf-8",
     )
     write_block(START, END, figures)
-
-
-def write_block(start: str, end: str, figures: str) -> None:
-    """Replace what is between the `start` and `end` markers in README.md with `figures`."""
-    text = README.read_text(encoding="utf-8")
-    block = f"{start}\n{figures}\n{end}"
-    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
-    README.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

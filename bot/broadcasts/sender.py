@@ -22,7 +22,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.broadcasts import store
 from bot.broadcasts.progress import progress_text
@@ -56,6 +56,7 @@ class Deliverer(Protocol):
         ...
 
 
+@runtime_checkable
 class ProgressShower(Protocol):
     """A channel that can keep an admin's progress message up to date."""
 
@@ -156,29 +157,24 @@ class _Recorder:
         await future
 
     def _schedule(self) -> None:
-        if not self._waiting or (self._writer is not None and not self._writer.done()):
-            return  # nothing to write, or the running write looks again when it ends
         if len(self._waiting) >= self.group:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            self._writer = asyncio.create_task(self._write())
-        elif self._timer is None:
+            self.hurry()
+        elif self._waiting and self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self.linger, self._on_time)
 
     def hurry(self) -> None:
-        """Write what waits now, without waiting for a group: a worker ran out of work, so
-        no more outcomes are coming soon to share the write with."""
-        if self._waiting and (self._writer is None or self._writer.done()):
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            self._writer = asyncio.create_task(self._write())
+        """Write what waits now, without waiting for a full group (also: a worker ran out of
+        work, so no more outcomes are coming soon to share the write with)."""
+        if not self._waiting or (self._writer is not None and not self._writer.done()):
+            return  # nothing to write, or the running write looks again when it ends
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._writer = asyncio.create_task(self._write())
 
     def _on_time(self) -> None:
         self._timer = None
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write())
+        self.hurry()
 
     async def _write(self) -> None:
         group, self._waiting = self._waiting, []
@@ -259,7 +255,7 @@ class Sender:
                     coming = asyncio.create_task(self._claim(state))
                     continue
                 if stopping is not None and stopping.is_set():
-                    coming = asyncio.create_task(self._release(claimed))
+                    await self._release(claimed)
                     break
                 coming = asyncio.create_task(self._claim(state))
                 await self._send_all(claimed, stopping)
@@ -289,12 +285,11 @@ class Sender:
             log.info("broadcast %s: %d deliveries queued", broadcast_id, queued)
         return await self.database.run(store.claim, self._batch(), self.options.lease, now)
 
-    async def _release(self, claimed: list[store.Claimed]) -> list[store.Claimed]:
+    async def _release(self, claimed: list[store.Claimed]) -> None:
         """Give back deliveries claimed but not sent (on stop), so nobody waits for the lease."""
         now = self.clock()
         results = [store.Result(d.id, "pending", "released", now) for d in claimed]
         await self.database.run(store.record, results, now)
-        return []
 
     def _batch(self) -> int:
         """A batch must be sent well within the lease, even on the slowest channel. The next
@@ -329,14 +324,13 @@ class Sender:
                     store.progress_turn, broadcast_id, now, self.options.progress_every, final
                 )
                 channel = self.deliverers.get(target["channel"]) if target else None
-                if target is None or not hasattr(channel, "show_progress"):
+                if target is None or not isinstance(channel, ProgressShower):
                     continue
                 report = await self.database.run(store.report, broadcast_id)
                 if report is None:
                     continue
                 text = progress_text(report, self.translate(str(target.get("locale", "vi"))))
-                shower: ProgressShower = channel  # type: ignore[assignment]
-                ref = await shower.show_progress(
+                ref = await channel.show_progress(
                     str(target["external_id"]), target.get("ref"), text
                 )
                 if ref is not None and ref != target.get("ref"):
