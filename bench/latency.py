@@ -1,12 +1,10 @@
-"""Per-message latency of Engine.handle() and the wall time of `helpdesk ask` on 1,000 questions."""
+"""Per-message latency of Engine.handle() through a SQLite file (`ask` is timed in speed.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -14,7 +12,7 @@ from pathlib import Path
 from bench.questions import read_questions
 from bot.app import build_engine
 from bot.messages import Inbound
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import Settings
 
 SESSIONS = 200
 
@@ -65,39 +63,9 @@ async def handle_latency(seed: int = 7) -> dict[str, float]:
     }
 
 
-def ask_wall_time(count: int = 1000, runs: int = 5) -> dict[str, float]:
-    """`helpdesk ask --json` answering `count` questions from stdin, start-up included.
-
-    Run `runs` times: the median is the figure, as one run on a shared machine is noisy.
-    """
-    questions = [q for _, q in read_questions()]
-    lines = "\n".join(questions[i % len(questions)] for i in range(count)) + "\n"
-    times: list[float] = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = subprocess.run(
-            [sys.executable, "-m", "bot", "ask", "--json"],
-            input=lines,
-            capture_output=True,
-            text=True,
-            cwd=PROJECT_ROOT,
-            check=True,
-        )
-        times.append(time.perf_counter() - start)
-        answered = len(result.stdout.splitlines())
-        assert answered == count, f"expected {count} answers, got {answered}"
-    return {
-        "questions": count,
-        "runs": runs,
-        "wall_s": statistics.median(times),
-        "min_s": min(times),
-        "max_s": max(times),
-    }
-
-
 def main() -> dict[str, dict[str, float]]:
-    """Run both measurements and return the figures."""
-    return {"handle": asyncio.run(handle_latency()), "ask": ask_wall_time()}
+    """Run the measurement and return the figures."""
+    return {"handle": asyncio.run(handle_latency())}
 
 
 if __name__ == "__main__":

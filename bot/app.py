@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 
 from bot.content import Content, load_content
-from bot.engine import Engine, EngineOptions
+from bot.engine import Engine, EngineOptions, Responder
 from bot.i18n import translations
 from bot.matcher import Understander
 from bot.settings import Settings
-from bot.storage import Database
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +23,7 @@ async def build_engine(
 
     `content` and `understander` may be passed in to share them (tests, several engines).
     """
+    from bot.storage import Database
     from handlers import build_router, fallback
 
     content = content or load_content(settings.content_dir)
@@ -47,5 +47,26 @@ async def build_engine(
             default_locale=settings.default_locale,
             message_retention_days=settings.message_retention_days,
             admins=settings.admins,
+        ),
+    )
+
+
+def build_responder(
+    settings: Settings, content: Content | None = None, understander: Understander | None = None
+) -> Responder:
+    """The conversation core without storage: answers first messages (`helpdesk ask`)."""
+    from handlers import build_router, fallback
+
+    content = content or load_content(settings.content_dir)
+    return Responder(
+        content=content,
+        understander=understander or Understander(content),
+        router=build_router(),
+        catalogs={loc: translations(settings.locales_dir, loc) for loc in content.locales},
+        bad_input=fallback.bad_input,
+        options=EngineOptions(
+            default_locale=settings.default_locale,
+            message_retention_days=0,
+            admins=frozenset(),
         ),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import logging
 import sys
@@ -70,36 +69,32 @@ async def _serve(args: argparse.Namespace) -> int:
 
 
 async def _ask(args: argparse.Namespace) -> int:
-    from bot.app import build_engine
+    from bot.app import build_responder
     from bot.messages import Inbound
     from bot.render import plain_text
 
     settings = _settings()
     logging.basicConfig(level=logging.WARNING)
-    # Each question is answered as a brand-new person, in a throw-away in-memory database
-    # that keeps no message text.
-    settings = dataclasses.replace(settings, message_retention_days=0)
-    engine = await build_engine(settings, database_url="sqlite:///:memory:")
+    # Each question is answered as a brand-new person; nothing is stored.
+    responder = build_responder(settings)
     questions = [args.question] if args.question else (line.rstrip("\n") for line in sys.stdin)
-    try:
-        for number, question in enumerate(questions):
-            inbound = Inbound(
-                channel="cli", user_id=f"ask-{number}", text=question, locale=args.lang
-            )
-            turn = await engine.handle_turn(inbound, province=args.province)
-            text = "\n\n".join(plain_text(reply) for reply in turn.replies)
-            understood = turn.understanding
-            if args.json:
-                record = {
-                    "topic": understood.topic if understood else None,
-                    "confidence": understood.confidence if understood else 0.0,
-                    "text": text,
-                }
-                print(json.dumps(record, ensure_ascii=False), flush=not args.question)
-            else:
-                print(text + "\n", flush=not args.question)
-    finally:
-        await engine.database.dispose()
+    for number, question in enumerate(questions):
+        inbound = Inbound(channel="cli", user_id=f"ask-{number}", text=question, locale=args.lang)
+        turn = await responder.answer_new_person(inbound, province=args.province)
+        text = "\n\n".join(plain_text(reply) for reply in turn.replies)
+        understood = turn.understanding
+        if args.json:
+            record: dict[str, object] = {
+                "topic": understood.topic if understood else None,
+                "confidence": understood.confidence if understood else 0.0,
+                "text": text,
+            }
+            if understood is not None:
+                record.update(understood.entities.as_json())
+                record["lang"] = understood.entities.lang or args.lang or settings.default_locale
+            print(json.dumps(record, ensure_ascii=False), flush=not args.question)
+        else:
+            print(text + "\n", flush=not args.question)
     return 0
 
 
@@ -138,7 +133,11 @@ async def _db(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands of the core: the channel plugins (and their libraries) need not be loaded for them.
+CORE_COMMANDS = ("serve", "ask", "content", "db", "broadcast")
+
+
+def build_parser(with_plugins: bool = True) -> argparse.ArgumentParser:
     """The argument parser, including the subcommands channel plugins add."""
     from bot.plugins import discover
 
@@ -170,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.broadcasts.commands import add_commands as add_broadcast_commands
 
     add_broadcast_commands(commands)
-    for plugin in discover():
+    for plugin in discover() if with_plugins else ():
         if plugin.add_commands is not None:
             plugin.add_commands(commands)
     return parser
@@ -178,7 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `helpdesk` command."""
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    core = bool(words) and words[0] in CORE_COMMANDS and words[0] != "serve"
+    args = build_parser(with_plugins=not core).parse_args(words)
     if args.command == "content":
         return _content_check(args)
     handler = getattr(args, "run", None)

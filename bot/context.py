@@ -5,12 +5,15 @@ from __future__ import annotations
 import gettext
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.content import Content
 from bot.matcher import Understander
 from bot.messages import Button, Contact, Inbound, Link, Outbound, Understanding
 from bot.state import ConversationState
-from bot.storage.database import Transaction
+
+if TYPE_CHECKING:
+    from bot.storage.database import Transaction
 
 
 @dataclass

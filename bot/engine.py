@@ -10,6 +10,7 @@ from __future__ import annotations
 import gettext
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.content import Content
 from bot.context import Context, Person
@@ -18,8 +19,10 @@ from bot.messages import Inbound, Outbound, TurnResult
 from bot.router import Handler, Router
 from bot.sanitize import CleanText, clean_text
 from bot.state import ConversationState
-from bot.storage import Database, turns
-from bot.storage.database import Transaction
+
+if TYPE_CHECKING:  # storage (SQLAlchemy) is imported only by what stores: `ask` never does
+    from bot.storage import Database, turns
+    from bot.storage.database import Transaction
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,93 @@ class EngineOptions:
     admins: frozenset[str] = frozenset()
 
 
+class Responder:
+    """The in-memory half of a turn: a person, their state and a message in, replies out.
+
+    `Engine` runs it inside a database transaction; `helpdesk ask` uses it alone, answering
+    each question as a brand-new person and storing nothing.
+    """
+
+    def __init__(
+        self,
+        content: Content,
+        understander: Understander,
+        router: Router,
+        catalogs: dict[str, gettext.NullTranslations],
+        bad_input: Handler,
+        options: EngineOptions | None = None,
+    ) -> None:
+        self.content = content
+        self.understander = understander
+        self.router = router
+        self.catalogs = catalogs
+        self.bad_input = bad_input
+        self.options = options or EngineOptions()
+
+    @staticmethod
+    def clean(inbound: Inbound) -> CleanText | None:
+        """The typed text made safe to read (None for a button press)."""
+        cleaned = clean_text(inbound.text) if inbound.action is None else None
+        if cleaned is not None and inbound.attachment is not None and not cleaned.text:
+            cleaned = CleanText("", "attachment")
+        return cleaned
+
+    def locale_hint(self, inbound: Inbound) -> str:
+        """The language a new person starts in: the channel's hint, else the default."""
+        if inbound.locale in self.content.locales:
+            return inbound.locale
+        return self.options.default_locale
+
+    def role(self, inbound: Inbound, stored: str) -> str:
+        """Admins are who the settings say, now; anyone else keeps their stored role."""
+        if f"{inbound.channel}:{inbound.user_id}" in self.options.admins:
+            return "admin"
+        return "citizen" if stored == "admin" else stored
+
+    async def respond(
+        self,
+        inbound: Inbound,
+        person: Person,
+        state: ConversationState,
+        cleaned: CleanText | None,
+        storage: Transaction | None = None,
+    ) -> Context:
+        """Run the handlers for one message; the context holds the replies and changes."""
+        ctx = Context(
+            inbound=inbound,
+            person=person,
+            state=state,
+            content=self.content,
+            understander=self.understander,
+            catalogs=self.catalogs,
+            text=cleaned.text if cleaned else "",
+            problem=cleaned.problem if cleaned else None,
+            storage=storage,
+        )
+        if cleaned is not None and cleaned.problem is not None:
+            await self.bad_input(ctx)
+        else:
+            await self.router.dispatch(ctx)
+        if cleaned is not None and cleaned.truncated:
+            note = ctx._("Your message was long, so I read its beginning.")
+            ctx.replies.insert(0, Outbound(note))
+        return ctx
+
+    async def answer_new_person(self, inbound: Inbound, province: str | None = None) -> TurnResult:
+        """Replies to a first message from someone the bot has never met; nothing is stored."""
+        person = Person(
+            id=0,
+            channel=inbound.channel,
+            external_id=inbound.user_id,
+            province=province,
+            locale=self.locale_hint(inbound),
+            role=self.role(inbound, "citizen"),
+            is_new=True,
+        )
+        ctx = await self.respond(inbound, person, ConversationState(), self.clean(inbound))
+        return TurnResult(replies=ctx.replies, understanding=ctx.understanding)
+
+
 class Engine:
     """Turns one inbound message into replies, with state kept in the database."""
 
@@ -48,13 +138,11 @@ class Engine:
         bad_input: Handler,
         options: EngineOptions | None = None,
     ) -> None:
+        self.responder = Responder(content, understander, router, catalogs, bad_input, options)
         self.content = content
         self.understander = understander
         self.database = database
-        self.router = router
-        self.catalogs = catalogs
-        self.bad_input = bad_input
-        self.options = options or EngineOptions()
+        self.options = self.responder.options
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Replies to one message or button press."""
@@ -64,12 +152,12 @@ class Engine:
         """Replies plus what was understood; a redelivered message gets no replies.
 
         `province`, when given, is recorded for the person before the turn, as if they had
-        chosen it (`helpdesk ask --province` answers as a person from that province).
+        chosen it.
         """
-        cleaned = clean_text(inbound.text) if inbound.action is None else None
-        if cleaned is not None and inbound.attachment is not None and not cleaned.text:
-            cleaned = CleanText("", "attachment")
-        locale = inbound.locale if inbound.locale in self.content.locales else None
+        from bot.storage import turns
+
+        responder = self.responder
+        cleaned = responder.clean(inbound)
         async with self.database.transaction() as transaction:
             if inbound.message_id and not await transaction.call(
                 turns.first_delivery, inbound.channel, str(inbound.message_id)
@@ -77,60 +165,44 @@ class Engine:
                 log.info("dropped a redelivered %s message", inbound.channel)
                 return TurnResult(duplicate=True)
             row = await transaction.call(
-                turns.load_person,
-                inbound.channel,
-                inbound.user_id,
-                locale or self.options.default_locale,
+                turns.load_person, inbound.channel, inbound.user_id, responder.locale_hint(inbound)
             )
-            ctx = Context(
-                inbound=inbound,
-                person=Person(
-                    id=row.id,
-                    channel=row.channel,
-                    external_id=row.external_id,
-                    province=province if province is not None else row.province,
-                    locale=row.locale,
-                    role=self._role(inbound, row.role),
-                    is_new=not row.state,
-                    subscribed=row.subscribed,
-                ),
-                state=ConversationState.from_json(row.state),
-                content=self.content,
-                understander=self.understander,
-                catalogs=self.catalogs,
-                text=cleaned.text if cleaned else "",
-                problem=cleaned.problem if cleaned else None,
-                storage=transaction,
+            person = Person(
+                id=row.id,
+                channel=row.channel,
+                external_id=row.external_id,
+                province=province if province is not None else row.province,
+                locale=row.locale,
+                role=responder.role(inbound, row.role),
+                is_new=not row.state,
+                subscribed=row.subscribed,
             )
-            if cleaned is not None and cleaned.problem is not None:
-                await self.bad_input(ctx)
-            else:
-                await self.router.dispatch(ctx)
-            if cleaned is not None and cleaned.truncated:
-                note = ctx._("Your message was long, so I read its beginning.")
-                ctx.replies.insert(0, Outbound(note))
+            state = ConversationState.from_json(row.state)
+            ctx = await responder.respond(inbound, person, state, cleaned, transaction)
             await self._save(transaction, ctx, row)
         return TurnResult(replies=ctx.replies, understanding=ctx.understanding)
 
-    def _role(self, inbound: Inbound, stored: str) -> str:
-        """Admins are who the settings say, now; anyone else keeps their stored role."""
-        if f"{inbound.channel}:{inbound.user_id}" in self.options.admins:
-            return "admin"
-        return "citizen" if stored == "admin" else stored
-
     async def mark_unreachable(self, channel: str, user_id: str) -> None:
         """A channel could not deliver to this person (they blocked the bot, unfollowed)."""
+        from bot.storage import turns
+
         await self.database.run(turns.mark_unreachable, channel, user_id)
 
     async def set_subscribed(self, channel: str, user_id: str, subscribed: bool) -> None:
         """Reminders on or off for a person, when the channel says so (an unfollow)."""
+        from bot.storage import turns
+
         await self.database.run(turns.set_subscribed, channel, user_id, subscribed)
 
     async def forget_person(self, channel: str, user_id: str) -> bool:
         """Delete everything stored about a person; True when there was something."""
+        from bot.storage import turns
+
         return await self.database.run(turns.forget, channel, user_id)
 
     async def _save(self, transaction: Transaction, ctx: Context, row: turns.PersonRow) -> None:
+        from bot.storage import turns
+
         person = ctx.person
         events = [
             {

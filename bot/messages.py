@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.matcher.entities import Entities
+
 
 @dataclass(frozen=True, slots=True)
 class Inbound:
@@ -81,6 +83,7 @@ class Understanding:
     topic: str | None
     confidence: float
     candidates: tuple[tuple[str, float], ...] = ()
+    entities: Entities = field(default_factory=Entities)
 
 
 @dataclass(slots=True)

@@ -20,6 +20,30 @@ def health_contact(ctx: Context) -> Contact:
     return contact(ctx, ctx.content.health_hotline)
 
 
+def urgent_line(ctx: Context) -> str:
+    """What to do at once when breathing is hard: said before anything else."""
+    return ctx._(
+        "⚠ Trouble breathing or chest pain is an emergency: go to the nearest health facility "
+        "or call an ambulance now."
+    )
+
+
+def health_line(ctx: Context) -> str:
+    """A pointer to the health line for a message that reports symptoms beside an app question."""
+    return ctx._(
+        "You mention symptoms: please call the Ministry of Health line below or your local "
+        "health station."
+    )
+
+
+def named_province(ctx: Context) -> str | None:
+    """The province the person named in this message, if any: it wins for this reply."""
+    entities = ctx.understanding.entities if ctx.understanding else None
+    if entities is None or entities.province is None:
+        return None
+    return entities.province if ctx.content.province(entities.province) else None
+
+
 def _intro(ctx: Context, reason: str) -> str:
     if reason == "not_understood":
         return ctx._("Sorry, I still don't understand. A person can help you.")
@@ -36,7 +60,8 @@ def _is_health_conversation(ctx: Context) -> bool:
 async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> None:
     """Escalate: the province's hotlines (asking the province first if it is not known)."""
     intro = lead or _intro(ctx, reason)
-    province = ctx.content.province(ctx.person.province)
+    named = named_province(ctx)
+    province = ctx.content.province(named or ctx.person.province)
     if province is None:
         if reason != "asked":  # say why a person is offered; a plain request needs no preface
             ctx.reply(intro)
@@ -49,7 +74,7 @@ async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> N
         text = "\n".join(
             [intro, ctx._("Support in {province}:").format(province=province.name.get(ctx.locale))]
         )
-    else:
+    elif province.id == "other":
         text = "\n".join(
             [
                 intro,
@@ -59,6 +84,17 @@ async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> N
                 ),
             ]
         )
+    else:
+        text = "\n".join(
+            [
+                intro,
+                ctx._(
+                    "I don't have a support number for {province} yet. "
+                    "The official guides are on these sites:"
+                ).format(province=province.name.get(ctx.locale)),
+            ]
+        )
+    if not contacts:
         links = [Link(site.label.get(ctx.locale), site.url) for site in ctx.content.sites.values()]
     if _is_health_conversation(ctx) or not contacts:
         contacts.append(health_contact(ctx))
@@ -69,6 +105,9 @@ async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> N
     resume = resume_button(ctx)
     if resume is not None:
         buttons.append(resume)
+    if named is not None and named != ctx.person.province:
+        label = ctx._("📍 Remember: {province}").format(province=province.name.get(ctx.locale))
+        buttons.append(Button(label, f"p:{named}"))
     buttons += [Button(ctx._("📍 Change province"), "p"), menu_button(ctx)]
     ctx.reply(text, buttons, contacts, links)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
+from bot.matcher.entities import Entities
 from bot.messages import Button, Contact, Understanding
 from handlers import escalation
 from handlers.replies import (
@@ -20,16 +21,47 @@ async def understand(ctx: Context) -> bool:
     """Text stage (last): match the question to a topic and act on it."""
     context_app = ctx.state.last_topic.split(".", 1)[0] if ctx.state.last_topic else None
     decision = ctx.understander.understand(ctx.text, context_app)
+    entities = decision.entities
     ctx.understanding = Understanding(
-        topic=decision.topic, confidence=decision.confidence, candidates=decision.candidates
+        topic=decision.topic,
+        confidence=decision.confidence,
+        candidates=decision.candidates,
+        entities=entities,
     )
+    adopt_language(ctx, entities)
     if decision.kind == "answer" and decision.topic is not None:
         await answer_topic(ctx, decision.topic, decision.confidence)
+        topic = ctx.content.topic(decision.topic)
+        if topic is not None and topic.flow == "answer" and needs_person(entities):
+            # Two requests in one ("it's broken, which number?"): the answer, then the people.
+            await escalation.give_hotlines(ctx, "asked")
+        elif (
+            topic is not None
+            and topic.flow == "symptoms"
+            and entities.wants_person
+            and (escalation.named_province(ctx) or ctx.person.province)
+        ):
+            # The health line came first; the province's own help follows when it is known,
+            # without stopping to ask for it.
+            await escalation.give_hotlines(ctx, "asked")
     elif decision.kind == "clarify":
         clarify(ctx, decision.options, decision.confidence)
+        if needs_person(entities):
+            await escalation.give_hotlines(ctx, "asked")
     else:
         await not_understood(ctx, decision.confidence)
     return True
+
+
+def needs_person(entities: Entities) -> bool:
+    """The message asks for a number or a person, or says it still fails after trying."""
+    return entities.wants_person or entities.still_failing
+
+
+def adopt_language(ctx: Context, entities: Entities) -> None:
+    """Answer in the language the question was written in (and keep it for the next turns)."""
+    if entities.lang is not None and entities.lang in ctx.content.locales:
+        ctx.person.locale = entities.lang
 
 
 async def action_topic(ctx: Context, args: list[str]) -> None:
@@ -64,6 +96,7 @@ async def answer_topic(ctx: Context, topic_id: str, confidence: float | None) ->
     if topic.flow == "help":
         ctx.reply(topic.answer.get(ctx.locale), main_menu_buttons(ctx))
         return
+    entities = ctx.understanding.entities if ctx.understanding else Entities()
     buttons: list[Button] = []
     if topic.guide is not None and ctx.content.guide(topic.guide) is not None:
         action = f"g:{topic.guide}" + (f":{topic.guide_branch}" if topic.guide_branch else "")
@@ -77,9 +110,14 @@ async def answer_topic(ctx: Context, topic_id: str, confidence: float | None) ->
             buttons.append(topic_button(ctx, related))
     buttons.append(menu_button(ctx))
     contacts: list[Contact] = []
-    if topic.health:
+    text = topic.answer.get(ctx.locale)
+    if topic.flow == "symptoms" and entities.urgent:
+        text = "\n".join([escalation.urgent_line(ctx), text])
+    if topic.health or entities.symptoms:
         contacts.append(escalation.health_contact(ctx))
-    ctx.reply(topic.answer.get(ctx.locale), buttons, contacts, topic_links(ctx, topic))
+    if entities.symptoms and not topic.health:
+        text = "\n".join([text, escalation.health_line(ctx)])
+    ctx.reply(text, buttons, contacts, topic_links(ctx, topic))
 
 
 def clarify(ctx: Context, options: tuple[str, ...], confidence: float) -> None:
@@ -101,10 +139,16 @@ async def not_understood(ctx: Context, confidence: float) -> None:
         ctx.state.misunderstood = 0
         await escalation.give_hotlines(ctx, "not_understood")
         return
-    ctx.reply(
-        ctx._(
+    entities = ctx.understanding.entities if ctx.understanding else Entities()
+    other_app = next((app for app in entities.apps if app not in ctx.understander.apps), None)
+    if other_app is not None:
+        text = ctx._(
+            "Sorry, I can't help with {app}: I only know Bluezone, NCOVI health declarations "
+            "and QR check-in. For {app}, please look at the help inside that app."
+        ).format(app=ctx.content.words(f"other_app:{other_app}")[0])
+    else:
+        text = ctx._(
             "Sorry, I can't help with that. I know about Bluezone, NCOVI health declarations "
             'and QR check-in. Try a few words such as "cài Bluezone", or choose below.'
-        ),
-        main_menu_buttons(ctx),
-    )
+        )
+    ctx.reply(text, main_menu_buttons(ctx))

@@ -56,10 +56,12 @@ def topic_links(ctx: Context, topic: Topic) -> list[Link]:
 
 
 def province_buttons(ctx: Context) -> list[Button]:
-    """One button per province the bot knows, "another province" last."""
+    """One button per province with support numbers, "another province" last (any other
+    province can still be typed by name)."""
     return [
         Button(province.name.get(ctx.locale), f"p:{province.id}")
         for province in sorted(ctx.content.provinces.values(), key=lambda p: p.id == "other")
+        if province.hotlines or province.id == "other"
     ]
 
 

@@ -21,6 +21,7 @@ TOPICS = [
     *("ncovi.declare_for_others", "qr.about", "qr.register_place", "qr.display", "qr.scan"),
     *("qr.no_smartphone", "qr.which_places", "policy.who_must_install", "policy.report"),
     *("support.hotline", "smalltalk.greeting", "smalltalk.thanks", "smalltalk.help"),
+    *("health.symptoms", "health.general"),
 ]
 LETTER_HOTLINES = {
     "quang-ngai": {"0982.142.211", "0914.559.068"},

@@ -99,6 +99,9 @@ def _check_topics(content: Content, report: CheckReport) -> None:
         for site_id in topic.links:
             if site_id not in content.sites:
                 report.errors.append(f"{where}: link {site_id!r} is not a known site")
+        for device in topic.devices:
+            if not content.words(f"device:{device}"):
+                report.errors.append(f"{where}: device {device!r} is not in entities.yaml")
 
 
 def _check_guides(content: Content, report: CheckReport) -> None:

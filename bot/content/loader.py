@@ -136,6 +136,7 @@ class _Reader:
             flow=flow,
             health=bool(entry.get("health", False)),
             links=self.strings(entry, "links", where),
+            devices=self.strings(entry, "devices", where),
         )
 
     def guide(self, data: Any, where: str) -> Guide | None:
@@ -200,6 +201,21 @@ def _yaml_files(folder: Path) -> Iterable[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+
+
+def _entity_words(data: Any, reader: _Reader) -> dict[str, tuple[str, ...]]:
+    """entities.yaml as lexicon lists: `wants_person`, `device:android`, `other_app:vneid`..."""
+    entries = reader.mapping(data, "entities.yaml")
+    lists: dict[str, tuple[str, ...]] = {}
+    for name, value in entries.items():
+        if isinstance(value, dict):
+            group = reader.mapping(value, f"entities.yaml:{name}")
+            singular = name.removesuffix("s")
+            for key in group:
+                lists[f"{singular}:{key}"] = reader.strings(group, key, f"entities.yaml:{name}")
+        else:
+            lists[str(name)] = reader.strings(entries, name, "entities.yaml")
+    return lists
 
 
 def read_content(content_dir: Path) -> tuple[Content, list[str]]:
@@ -284,6 +300,7 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
     lexicon_data = reader.mapping(_read_yaml(root / "lexicon.yaml", reader) or {}, "lexicon.yaml")
     words = reader.mapping(lexicon_data.get("words", {}), "lexicon.yaml:words")
     lexicon = {name: reader.strings(words, name, "lexicon.yaml:words") for name in words}
+    lexicon.update(_entity_words(_read_yaml(root / "entities.yaml", reader) or {}, reader))
     abbreviations = {
         str(k).strip().lower(): str(v).strip().lower()
         for k, v in reader.mapping(

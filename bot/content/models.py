@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 # What a topic does when it is matched. "answer" shows its answer; the others hand over to a flow.
-TOPIC_FLOWS = ("answer", "welcome", "help", "thanks", "escalate")
+# "symptoms" is the health-safety route: it answers first any message that reports symptoms.
+TOPIC_FLOWS = ("answer", "welcome", "help", "thanks", "escalate", "symptoms")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,9 @@ class Topic:
     flow: str = "answer"
     health: bool = False
     links: tuple[str, ...] = ()
+    # Phones this topic is the answer for within its app, whatever else is asked: a keypad
+    # phone's owner asking how to install Bluezone gets "this phone cannot run it".
+    devices: tuple[str, ...] = ()
 
     @property
     def app(self) -> str:
@@ -189,6 +193,10 @@ class Content:
     def section(self, section_id: str) -> MenuSection | None:
         """The main-menu section with this id, or None."""
         return next((s for s in self.menu if s.id == section_id), None)
+
+    def flow_topic(self, flow: str) -> Topic | None:
+        """The first topic with this flow (e.g. the symptoms route), or None."""
+        return next((t for t in self.topics.values() if t.flow == flow), None)
 
     def words(self, name: str) -> tuple[str, ...]:
         """A word list from the lexicon (e.g. the words that mean "it worked")."""

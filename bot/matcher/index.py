@@ -14,6 +14,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 import numpy as np
@@ -21,6 +22,7 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 
 from bot.content.models import Content
+from bot.matcher.features import known_features, text_features
 from bot.matcher.normalize import Normalizer
 
 WORD_WEIGHT = 0.55
@@ -163,6 +165,17 @@ class _Space:
         return scores
 
 
+@dataclass(frozen=True, slots=True)
+class _Spaces:
+    """The TF-IDF spaces of the retrieval index: per example, and per topic (centroids)."""
+
+    words: _Space
+    chars: _Space
+    accents: _Space
+    topic_words: _Space
+    topic_chars: _Space
+
+
 class Matcher:
     """Finds the topic whose example questions are nearest to a typed text."""
 
@@ -194,28 +207,38 @@ class Matcher:
                 starts.append(index)
         self._topic_starts = np.array(starts, dtype=np.int64)
         self._topic_position = {t: i for i, t in enumerate(self._topic_ids)}
-        word_features = [_word_features(n.folded) for n in normalized]
-        char_features = [_char_features(n.folded) for n in normalized]
-        self._words = _Space(word_features)
-        self._chars = _Space(char_features, CHAR_MAX_SHARE)
-        self._accents = _Space([Counter(n.accented) for n in normalized])
-        # One document per topic, all its examples together: the topic's centroid.
-        word_docs: list[Counter[str]] = [Counter() for _ in self._topic_ids]
-        char_docs: list[Counter[str]] = [Counter() for _ in self._topic_ids]
         self.topic_words: dict[str, set[str]] = {t: set() for t in self._topic_ids}
         for index, topic_id in enumerate(self._topic_of):
-            position = self._topic_position[topic_id]
-            word_docs[position].update(word_features[index])
-            char_docs[position].update(char_features[index])
             self.topic_words[topic_id].update(normalized[index].folded)
-        self._topic_words = _Space(word_docs)
-        self._topic_chars = _Space(char_docs)
+        self._normalized = normalized
         self._vocabulary = sorted({t for n in normalized for t in n.folded})
         self._known = set(self._vocabulary)
         self._segmentable = self._known | self.normalizer.abbreviations
         self._repaired: dict[str, tuple[str, ...]] = {}
         self._words_of: dict[str, tuple[str, ...]] = {}
         self._in_scope_words = in_scope_words
+
+    @cached_property
+    def _spaces(self) -> _Spaces:
+        """The retrieval index, built the first time `match` is used (inline search), so that
+        answering with the learned classifier does not pay for it at start-up."""
+        normalized = self._normalized
+        word_features = [_word_features(n.folded) for n in normalized]
+        char_features = [_char_features(n.folded) for n in normalized]
+        # One document per topic, all its examples together: the topic's centroid.
+        word_docs: list[Counter[str]] = [Counter() for _ in self._topic_ids]
+        char_docs: list[Counter[str]] = [Counter() for _ in self._topic_ids]
+        for index, topic_id in enumerate(self._topic_of):
+            position = self._topic_position[topic_id]
+            word_docs[position].update(word_features[index])
+            char_docs[position].update(char_features[index])
+        return _Spaces(
+            words=_Space(word_features),
+            chars=_Space(char_features, CHAR_MAX_SHARE),
+            accents=_Space([Counter(n.accented) for n in normalized]),
+            topic_words=_Space(word_docs),
+            topic_chars=_Space(char_docs),
+        )
 
     @staticmethod
     def _texts(titles: Iterable[str], groups: Iterable[tuple[str, ...]]) -> Iterable[str]:
@@ -303,6 +326,14 @@ class Matcher:
             self._words_of[text] = cached
         return cached
 
+    def features(self, text: str) -> Counter[str]:
+        """The learned classifier's features of `text` (bot/matcher/features.py)."""
+        return text_features(self.words(text), self.normalizer.normalize(text).folded)
+
+    def known_features(self, text: str, vocabulary: dict[str, int]) -> Counter[int]:
+        """The features of `text` that `vocabulary` knows, as counts of their indices."""
+        return known_features(self.words(text), self.normalizer.normalize(text).folded, vocabulary)
+
     def match(self, text: str, allowed: frozenset[str] | None = None) -> Match:
         """Rank topics for `text` (only `allowed` ones, and always NONE, when given)."""
         normalized = self.normalizer.normalize(text)
@@ -310,21 +341,21 @@ class Matcher:
         if not folded:
             return Match(())
         word_features, char_features = _word_features(folded), _char_features(folded)
-        words = self._words.cosines(word_features)
-        chars = self._chars.cosines(char_features)
+        words = self._spaces.words.cosines(word_features)
+        chars = self._spaces.chars.cosines(char_features)
         scores = WORD_WEIGHT * words + CHAR_WEIGHT * chars
         total = WORD_WEIGHT + CHAR_WEIGHT
         if normalized.accented:
             # An example typed without marks says nothing about accents: stay neutral there.
-            accents = self._accents.cosines(Counter(normalized.accented))
+            accents = self._spaces.accents.cosines(Counter(normalized.accented))
             scores += ACCENT_WEIGHT * np.where(self._has_accents, accents, words)
             total += ACCENT_WEIGHT
         scores /= total
         per_topic = self._pool(scores)
         if CENTROID_WEIGHT > 0:
             centroid = (
-                WORD_WEIGHT * self._topic_words.cosines(word_features)
-                + CHAR_WEIGHT * self._topic_chars.cosines(char_features)
+                WORD_WEIGHT * self._spaces.topic_words.cosines(word_features)
+                + CHAR_WEIGHT * self._spaces.topic_chars.cosines(char_features)
             ) / (WORD_WEIGHT + CHAR_WEIGHT)
             per_topic = (1 - CENTROID_WEIGHT) * per_topic + CENTROID_WEIGHT * centroid
         if allowed is not None:
