@@ -33,6 +33,7 @@ SMALL_TALK_OVERRIDE = 0.6
 # How sure the reading of the rest of a "problem + which number?" message must be for the
 # problem to be answered beside the hotlines (chosen on the tuning sets).
 TWO_PART_CONFIDENCE = 0.3
+TWO_PART_SURE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +192,7 @@ class Understander:
         decision = self.decide(text, self.classify(text, allowed), named, context_app)
         decision = self._without_small_talk(text, decision, named, allowed, context_app)
         if entities.wants_person:
-            decision = self._two_part(text, decision, named, allowed, context_app)
+            decision = self._two_part(text, decision, entities, named, allowed, context_app)
         decision = self._for_device(decision, entities)
         decision = replace(decision, entities=entities)
         if entities.symptoms and self.symptom_topic is not None:
@@ -205,6 +206,7 @@ class Understander:
         self,
         text: str,
         decision: Decision,
+        entities: Entities,
         named: frozenset[str],
         allowed: frozenset[str] | None,
         context_app: str | None,
@@ -215,6 +217,9 @@ class Understander:
         # The problem must be read more surely than the request for a person was: "số hỗ
         # trợ Bluezone ở Quảng Ngãi" names an app, but asks only for the number.
         asked_for_person = dict(decision.candidates).get(self.person_topic or "", 0.0)
+        # Without a failure described ("ở Đắk Lắk gọi số nào để được hướng dẫn cài"), an app
+        # named beside the request is only what the call is about.
+        reports_problem = entities.reports_problem or entities.still_failing
         readings = [self.entities.without_person(text), *self.entities.clauses(text)]
         best: Decision | None = None
         for rest in dict.fromkeys(readings):
@@ -227,6 +232,7 @@ class Understander:
                 and found is not None
                 and found.flow in ("answer", "symptoms")
                 and problem.confidence >= max(TWO_PART_CONFIDENCE, asked_for_person)
+                and (reports_problem or problem.confidence >= TWO_PART_SURE)
                 and (best is None or problem.confidence > best.confidence)
             ):
                 best = problem

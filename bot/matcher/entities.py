@@ -37,6 +37,7 @@ class Entities:
     lang: Language | None = None
     wants_person: bool = False
     still_failing: bool = False
+    reports_problem: bool = False
     symptoms: bool = False
     urgent: bool = False
 
@@ -149,6 +150,7 @@ class EntityReader:
         ]
         self._wants_person = _Phrases(content.words("wants_person"))
         self._still_failing = _Phrases(content.words("still_failing"))
+        self._problem = _Phrases(content.words("problem"))
         self._symptoms = _Phrases(content.words("symptoms"))
         self._urgent = _Phrases(content.words("urgent"))
         self._english, self._vietnamese = _language_words(content, normalizer)
@@ -179,6 +181,7 @@ class EntityReader:
             lang=self.language(text),
             wants_person=self._wants_person.found_in(text),
             still_failing=self._still_failing.found_in(text),
+            reports_problem=self._problem.found_in(text),
             symptoms=symptoms,
             urgent=symptoms and self._urgent.found_in(text),
         )

@@ -326,13 +326,25 @@ class Matcher:
             self._words_of[text] = cached
         return cached
 
+    def pieces(self, text: str) -> tuple[str, ...]:
+        """The folded, expanded words of `text` with run-together words cut apart, but no
+        typo corrected: what the character n-grams are read from."""
+        pieces: list[str] = []
+        for token in self.normalizer.normalize(text).folded:
+            repaired = self._repair_token(token)
+            if len(repaired) > 1:
+                pieces.extend(repaired)
+            else:
+                pieces.append(token)
+        return tuple(pieces)
+
     def features(self, text: str) -> Counter[str]:
         """The learned classifier's features of `text` (bot/matcher/features.py)."""
-        return text_features(self.words(text), self.normalizer.normalize(text).folded)
+        return text_features(self.words(text), self.pieces(text))
 
     def known_features(self, text: str, vocabulary: dict[str, int]) -> Counter[int]:
         """The features of `text` that `vocabulary` knows, as counts of their indices."""
-        return known_features(self.words(text), self.normalizer.normalize(text).folded, vocabulary)
+        return known_features(self.words(text), self.pieces(text), vocabulary)
 
     def match(self, text: str, allowed: frozenset[str] | None = None) -> Match:
         """Rank topics for `text` (only `allowed` ones, and always NONE, when given)."""
