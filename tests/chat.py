@@ -9,6 +9,7 @@ from sqlalchemy import Select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from bot.content import Content
 from bot.engine import Engine
 from bot.messages import Button, Contact, Inbound, Outbound, TurnResult
 from bot.render import strip_markup
@@ -90,3 +91,10 @@ async def fetch_one(database: Database, statement: Select[Any]) -> Any:
         return connection.execute(statement).scalar_one()
 
     return await database.run(run)
+
+
+def hotline_numbers(content: Content, province: str) -> set[str]:
+    """The phone numbers the content gives for a province."""
+    found = content.province(province)
+    assert found is not None
+    return {h.phone for h in found.hotlines}

@@ -5,12 +5,7 @@ from __future__ import annotations
 
 from bot.content import Content
 from tests.chat import Chat
-
-
-def numbers(content: Content, province: str) -> set[str]:
-    found = content.province(province)
-    assert found is not None
-    return {h.phone for h in found.hotlines}
+from tests.chat import hotline_numbers as numbers
 
 
 async def test_problem_and_which_number_get_both(chat: Chat, content: Content) -> None:

@@ -19,8 +19,8 @@ WANT="$RASA_SPEC $PIP_PIN $SETUPTOOLS_PIN $WHEEL_PIN"
 
 say() { printf '[rasa-setup] %s\n' "$*"; }
 
-# The repo's .gitignore has ".venv/" but not ".venv-rasa/": a "*" .gitignore inside the
-# venv (as virtualenv writes) keeps it out of `git status` and out of `ruff check .`.
+# A "*" .gitignore inside the venv (as virtualenv writes) keeps it out of `git status`
+# and out of `ruff check .` even in a checkout whose .gitignore lacks ".venv-rasa/".
 ignore_venv() {
     [[ -f "$VENV/.gitignore" ]] || printf '# created by bench/rasa/setup.sh\n*\n' > "$VENV/.gitignore"
 }
