@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,6 +78,10 @@ async def _ask(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
     # Each question is answered as a brand-new person; nothing is stored.
     responder = build_responder(settings)
+    if args.province and responder.content.province(args.province) is None:
+        known = ", ".join(sorted(responder.content.provinces))
+        print(f"unknown province {args.province!r}; one of: {known}", file=sys.stderr)
+        return 2
     questions = [args.question] if args.question else (line.rstrip("\n") for line in sys.stdin)
     for number, question in enumerate(questions):
         inbound = Inbound(channel="cli", user_id=f"ask-{number}", text=question, locale=args.lang)
@@ -153,7 +158,9 @@ def build_parser(with_plugins: bool = True) -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer questions as a new person would be answered")
     ask.add_argument("question", nargs="?", help="the question (default: one per line on stdin)")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
-    ask.add_argument("--province", choices=["quang-ngai", "soc-trang", "other"])
+    ask.add_argument(
+        "--province", help="answer as a person from this province (an id of provinces.yaml)"
+    )
     ask.add_argument("--lang", choices=["vi", "en"], default=None)
 
     content = commands.add_parser("content", help="work with the knowledge base")
@@ -194,4 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(handler(args))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `helpdesk ask ... | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 2

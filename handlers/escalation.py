@@ -77,7 +77,7 @@ async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> N
     elif province.id == "other":
         text = "\n".join(
             [
-                intro,
+                _intro(ctx, reason) if reason != "asked" else "",
                 ctx._(
                     "I don't have a support number for your province yet. "
                     "The official guides are on these sites:"
@@ -87,7 +87,7 @@ async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> N
     else:
         text = "\n".join(
             [
-                intro,
+                _intro(ctx, reason) if reason != "asked" else "",
                 ctx._(
                     "I don't have a support number for {province} yet. "
                     "The official guides are on these sites:"
@@ -95,6 +95,8 @@ async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> N
             ]
         )
     if not contacts:
+        # No numbers to introduce: a plain request gets the honest sentence first.
+        text = text.lstrip("\n")
         links = [Link(site.label.get(ctx.locale), site.url) for site in ctx.content.sites.values()]
     if _is_health_conversation(ctx) or not contacts:
         contacts.append(health_contact(ctx))

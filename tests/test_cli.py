@@ -56,6 +56,24 @@ def test_ask_in_english() -> None:
     assert "Play Store" in result.stdout and result.returncode == 0
 
 
+def test_ask_answers_in_the_language_of_the_question_and_gives_the_entities() -> None:
+    result = helpdesk(
+        "ask",
+        "--json",
+        stdin="how do I install bluezone on my iphone\nở Quảng Ngãi bluezone ko nhận otp, gọi số nào\n",
+    )
+    english, vietnamese = (json.loads(line) for line in result.stdout.splitlines())
+    assert english["lang"] == "en" and "App Store" in english["text"]
+    assert (english["app"], english["device"], english["wants_person"]) == (
+        "bluezone",
+        "ios",
+        False,
+    )
+    assert vietnamese["lang"] == "vi" and vietnamese["topic"] == "bluezone.otp"
+    assert (vietnamese["province"], vietnamese["wants_person"]) == ("quang-ngai", True)
+    assert "0982.142.211" in vietnamese["text"], "the named province's numbers, unasked"
+
+
 def test_content_check_exit_codes(tmp_path: Path) -> None:
     ok = helpdesk("content", "check")
     assert ok.returncode == 0 and "content check passed" in ok.stdout

@@ -10,6 +10,7 @@ import numpy as np
 from bot.content.models import Content
 from bot.matcher.calibration import Calibration, same_question
 from bot.matcher.entities import Entities, EntityReader
+from bot.matcher.features import FeatureIndex
 from bot.matcher.index import NONE, Match, Matcher
 from bot.matcher.linear import OUT_OF_SCOPE, LinearModel
 from bot.matcher.normalize import fold
@@ -88,6 +89,7 @@ class Understander:
         self.content = content
         self.calibration = calibration or Calibration.load()
         self.model = model or LinearModel.load()
+        self._features = FeatureIndex(self.model.vocabulary)
         self._class_of = {
             (NONE if label == OUT_OF_SCOPE else label): i
             for i, label in enumerate(self.model.classes)
@@ -100,7 +102,7 @@ class Understander:
         }
         self._other_app_forms = tuple(_padded(name) for name in content.words("other_apps"))
         self.matcher = Matcher(content)
-        self.entities = EntityReader(content, self.matcher.normalizer)
+        self.entities = EntityReader(content, self.matcher.normalizer, self.matcher.locale_words)
         symptoms = content.flow_topic("symptoms")
         self.symptom_topic = symptoms.id if symptoms else None
         person = content.flow_topic("escalate")
@@ -163,7 +165,7 @@ class Understander:
     def classify(self, text: str, allowed: frozenset[str] | None = None) -> Match:
         """The classifier's readings of `text`, best first, limited to `allowed` topics (and
         always the out-of-scope class) when given; scores are probabilities."""
-        known = self.matcher.known_features(text, self.model.vocabulary)
+        known = self.matcher.known_features(text, self._features)
         probabilities = self.model.probabilities_of(known)
         if allowed is not None:
             mask = np.zeros(len(probabilities), dtype=bool)

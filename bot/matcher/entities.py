@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Literal
 
@@ -92,7 +93,7 @@ class _Phrases:
         self.marked = _pattern(marked)
         self.plain = _pattern(plain)
         self.short = _pattern(short)
-        self._removable = sorted({fold(p) for p in marked} | plain, key=len, reverse=True)
+        self._removable = sorted({fold(p) for p in marked} | plain, key=_longest_first)
 
     def removed_from(self, text: _Text) -> str:
         """The folded message without any of the phrases (multi-word phrases only)."""
@@ -114,18 +115,29 @@ class _Phrases:
         return bool(text.accented and self.short is not None and self.short.search(text.typed))
 
 
+def _longest_first(phrase: str) -> tuple[int, str]:
+    """Longer phrases first, then alphabetical: the same order in every process."""
+    return (-len(phrase), phrase)
+
+
 def _pattern(phrases: set[str]) -> re.Pattern[str] | None:
     """One regular expression that finds any of `phrases` between spaces (longest first)."""
     if not phrases:
         return None
-    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=_longest_first))
     return re.compile(f" (?:{alternatives}) ")
 
 
 class EntityReader:
     """Reads the entities of messages with the content's word lists."""
 
-    def __init__(self, content: Content, normalizer: Normalizer) -> None:
+    def __init__(
+        self,
+        content: Content,
+        normalizer: Normalizer,
+        locale_words: Mapping[str, AbstractSet[str]],
+    ) -> None:
+        """`locale_words`: per locale, the folded words of the content's examples."""
         self._normalizer = normalizer
         province_of: dict[str, str] = {}
         for province in content.provinces.values():
@@ -135,7 +147,7 @@ class EntityReader:
                 province_of[" ".join(_WORD.findall(fold(name)))] = province.id
         self._province_of = province_of
         # Longest first: "quang nam" must not be read inside a longer name, "ha noi" before "hn".
-        alternatives = "|".join(re.escape(n) for n in sorted(province_of, key=len, reverse=True))
+        alternatives = "|".join(re.escape(n) for n in sorted(province_of, key=_longest_first))
         self._province_names = re.compile(f"(?<= )(?:{alternatives})(?= )")
         self._apps = [
             (section.id, _Phrases(content.words(f"app_{section.id}"))) for section in content.menu
@@ -153,7 +165,11 @@ class EntityReader:
         self._problem = _Phrases(content.words("problem"))
         self._symptoms = _Phrases(content.words("symptoms"))
         self._urgent = _Phrases(content.words("urgent"))
-        self._english, self._vietnamese = _language_words(content, normalizer)
+        english = locale_words.get("en", set())
+        vietnamese = locale_words.get("vi", set()) | normalizer.abbreviations
+        # Words only the English examples use, and words only the Vietnamese ones use.
+        self._english = frozenset(english - vietnamese)
+        self._vietnamese = frozenset(vietnamese - english)
 
     def _text(self, message: str) -> _Text:
         typed = unicodedata.normalize("NFC", message).lower()
@@ -214,19 +230,3 @@ class EntityReader:
         if vietnamese >= 1 and vietnamese > english:
             return "vi"
         return None
-
-
-def _language_words(
-    content: Content, normalizer: Normalizer
-) -> tuple[frozenset[str], frozenset[str]]:
-    """Words only the English examples use, and words only the Vietnamese ones use."""
-    english: set[str] = set()
-    vietnamese: set[str] = set()
-    for topic in content.topics.values():
-        for locale, examples in topic.examples.items():
-            target = english if locale == "en" else vietnamese
-            for example in examples:
-                target.update(fold(w) for w in _WORD.findall(example.lower()))
-    for abbreviation in normalizer.abbreviations:
-        vietnamese.add(abbreviation)
-    return frozenset(english - vietnamese), frozenset(vietnamese - english)

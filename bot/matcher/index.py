@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
@@ -22,7 +21,7 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 
 from bot.content.models import Content
-from bot.matcher.features import known_features, text_features
+from bot.matcher.features import FeatureIndex, text_features
 from bot.matcher.normalize import Normalizer
 
 WORD_WEIGHT = 0.55
@@ -184,10 +183,16 @@ class Matcher:
         self.normalizer = Normalizer(content.abbreviations)
         self._topic_of: list[str] = []
         texts: list[str] = []
+        locale_of: list[str | None] = []
         for topic in content.topics.values():
-            for text in self._texts(topic.title.values.values(), topic.examples.values()):
+            for text in topic.title.values.values():
                 self._topic_of.append(topic.id)
                 texts.append(text)
+                locale_of.append(None)
+            for locale, examples in topic.examples.items():
+                self._topic_of.extend(topic.id for _ in examples)
+                texts.extend(examples)
+                locale_of.extend(locale for _ in examples)
         in_scope = len(texts)
         for text in content.out_of_scope:
             self._topic_of.append(NONE)
@@ -211,6 +216,12 @@ class Matcher:
         for index, topic_id in enumerate(self._topic_of):
             self.topic_words[topic_id].update(normalized[index].folded)
         self._normalized = normalized
+        # Per locale, the folded words its topic examples use (for telling languages apart).
+        self.locale_words: dict[str, set[str]] = {}
+        in_scope_texts = normalized[: len(locale_of)]
+        for example_locale, words in zip(locale_of, in_scope_texts, strict=True):
+            if example_locale is not None:
+                self.locale_words.setdefault(example_locale, set()).update(words.folded)
         self._vocabulary = sorted({t for n in normalized for t in n.folded})
         self._known = set(self._vocabulary)
         self._segmentable = self._known | self.normalizer.abbreviations
@@ -239,12 +250,6 @@ class Matcher:
             topic_words=_Space(word_docs),
             topic_chars=_Space(char_docs),
         )
-
-    @staticmethod
-    def _texts(titles: Iterable[str], groups: Iterable[tuple[str, ...]]) -> Iterable[str]:
-        yield from titles
-        for group in groups:
-            yield from group
 
     @property
     def example_count(self) -> int:
@@ -342,9 +347,9 @@ class Matcher:
         """The learned classifier's features of `text` (bot/matcher/features.py)."""
         return text_features(self.words(text), self.pieces(text))
 
-    def known_features(self, text: str, vocabulary: dict[str, int]) -> Counter[int]:
-        """The features of `text` that `vocabulary` knows, as counts of their indices."""
-        return known_features(self.words(text), self.pieces(text), vocabulary)
+    def known_features(self, text: str, index: FeatureIndex) -> Counter[int]:
+        """The features of `text` that a fitted vocabulary knows, as counts of their indices."""
+        return index.counts(self.words(text), self.pieces(text))
 
     def match(self, text: str, allowed: frozenset[str] | None = None) -> Match:
         """Rank topics for `text` (only `allowed` ones, and always NONE, when given)."""
