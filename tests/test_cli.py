@@ -60,7 +60,8 @@ def test_ask_answers_in_the_language_of_the_question_and_gives_the_entities() ->
     result = helpdesk(
         "ask",
         "--json",
-        stdin="how do I install bluezone on my iphone\nở Quảng Ngãi bluezone ko nhận otp, gọi số nào\n",
+        stdin="how do I install bluezone on my iphone\n"
+        "ở Quảng Ngãi bluezone ko nhận otp, gọi số nào\n",
     )
     english, vietnamese = (json.loads(line) for line in result.stdout.splitlines())
     assert english["lang"] == "en" and "App Store" in english["text"]
