@@ -12,7 +12,7 @@ from bot.matcher.calibration import Calibration, same_question
 from bot.matcher.entities import Entities, EntityReader
 from bot.matcher.features import FeatureIndex
 from bot.matcher.index import NONE, Match, Matcher
-from bot.matcher.linear import OUT_OF_SCOPE, LinearModel
+from bot.matcher.linear import LinearModel
 from bot.matcher.normalize import fold
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -68,12 +68,14 @@ def _name_of(topic_id: str) -> str:
 
 
 class Understander:
-    """The matcher plus the rules that turn its scores into what the bot should do.
+    """The classifier, the entities, and the rules that turn them into what the bot does.
 
-    - A question that names an app ("bluezone", "ncovi", "qr") is matched only against that
-      app's topics and the topics shared by all (support, policy, small talk).
-    - The out-of-scope examples of the content compete with the topics; the calibrated
-      confidence takes into account how far the best topic is ahead of them.
+    - A question that names an app ("bluezone", "ncovi", "qr") is classified only among that
+      app's topics and the topics shared by all (support, policy, small talk, health).
+    - The out-of-scope examples of the content are a class of the classifier; the bot
+      answers only when the best reading is probable enough and out of scope is not.
+    - A greeting with a question, a request for a person with a problem, a keypad phone and
+      symptoms are read as the README's *Understanding* section says (`understand`).
     - Topics with the same name in different apps (`bluezone.install`, `ncovi.install`) are
       parallel: a question that names no app, lands on a parallel topic, and uses only words
       found in the examples of several of them ("cài đặt thế nào?") gets "which app?",
@@ -90,10 +92,7 @@ class Understander:
         self.calibration = calibration or Calibration.load()
         self.model = model or LinearModel.load()
         self._features = FeatureIndex(self.model.vocabulary)
-        self._class_of = {
-            (NONE if label == OUT_OF_SCOPE else label): i
-            for i, label in enumerate(self.model.classes)
-        }
+        self._class_of = {label: i for i, label in enumerate(self.model.classes)}
         self.apps = tuple(section.id for section in content.menu)
         self.app_names = {app: content.words(f"app_{app}") for app in self.apps}
         # Names as " word word " in folded form, computed once: checked on every question.
@@ -180,12 +179,7 @@ class Understander:
         none = self._class_of[NONE]
         if none not in order:
             order.append(none)
-        return Match(
-            tuple(
-                (NONE if labels[i] == OUT_OF_SCOPE else labels[i], float(probabilities[i]))
-                for i in order
-            )
-        )
+        return Match(tuple((labels[i], float(probabilities[i])) for i in order))
 
     def understand(self, text: str, context_app: str | None = None) -> Decision:
         """Decide what `text` asks; `context_app` is the app the conversation was about."""

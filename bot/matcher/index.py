@@ -1,11 +1,14 @@
-"""Retrieval over the content's example questions, built at start-up.
+"""The content's example questions, read the way the matcher reads people: normalisation,
+word repair (run-together and mistyped words), and a retrieval index.
+
+The words and their repair serve the learned classifier (linear.py). The retrieval index is
+built the first time it is used (inline search of guides, bot/share.py):
 
 Each example becomes three sparse TF-IDF vectors: folded words (unigrams and bigrams),
 folded character n-grams (catch typos and run-together words) and accented words (used only
 when the person typed diacritics, to separate e.g. 'cài' from 'cái'). A topic's score mixes
 its centroid (all its examples as one document: robust) with a soft maximum over its single
-examples (exact phrasings). The weights were chosen by 5-fold cross-validation over the
-examples and on the tuning set (tuning/); the caller decides what is confident enough.
+examples (exact phrasings); the caller decides what is confident enough.
 """
 
 from __future__ import annotations

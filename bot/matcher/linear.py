@@ -19,10 +19,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bot.content.models import Content
+from bot.matcher.index import NONE
 
 MODEL_FILE = Path(__file__).resolve().parent / "model.npz"
-# The class of the content's out-of-scope examples.
-OUT_OF_SCOPE = "none"
+# The class of the content's out-of-scope examples: the retrieval index's name for them.
+OUT_OF_SCOPE = NONE
 
 
 def training_examples(content: Content) -> list[tuple[str, str]]:
