@@ -13,48 +13,13 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
-async def build_engine(
+def build_responder(
     settings: Settings,
-    database_url: str | None = None,
     content: Content | None = None,
     understander: Understander | None = None,
-) -> Engine:
-    """A ready engine: content loaded and checked, index built, database migrated.
-
-    `content` and `understander` may be passed in to share them (tests, several engines).
-    """
-    from bot.storage import Database
-    from handlers import build_router, fallback
-
-    content = content or load_content(settings.content_dir)
-    understander = understander or Understander(content)
-    database = Database(database_url or settings.database_url)
-    await database.upgrade()
-    log.info(
-        "content loaded: %d topics, %d guides, %d examples indexed",
-        len(content.topics),
-        len(content.guides),
-        understander.example_count,
-    )
-    return Engine(
-        content=content,
-        understander=understander,
-        database=database,
-        router=build_router(),
-        catalogs={loc: translations(settings.locales_dir, loc) for loc in content.locales},
-        bad_input=fallback.bad_input,
-        options=EngineOptions(
-            default_locale=settings.default_locale,
-            message_retention_days=settings.message_retention_days,
-            admins=settings.admins,
-        ),
-    )
-
-
-def build_responder(
-    settings: Settings, content: Content | None = None, understander: Understander | None = None
+    admins: frozenset[str] = frozenset(),
 ) -> Responder:
-    """The conversation core without storage: answers first messages (`helpdesk ask`)."""
+    """The conversation core without storage (`helpdesk ask` uses it alone)."""
     from handlers import build_router, fallback
 
     content = content or load_content(settings.content_dir)
@@ -66,7 +31,31 @@ def build_responder(
         bad_input=fallback.bad_input,
         options=EngineOptions(
             default_locale=settings.default_locale,
-            message_retention_days=0,
-            admins=frozenset(),
+            message_retention_days=settings.message_retention_days,
+            admins=admins,
         ),
     )
+
+
+async def build_engine(
+    settings: Settings,
+    database_url: str | None = None,
+    content: Content | None = None,
+    understander: Understander | None = None,
+) -> Engine:
+    """A ready engine: content loaded and checked, index built, database migrated.
+
+    `content` and `understander` may be passed in to share them (tests, several engines).
+    """
+    from bot.storage import Database
+
+    responder = build_responder(settings, content, understander, settings.admins)
+    database = Database(database_url or settings.database_url)
+    await database.upgrade()
+    log.info(
+        "content loaded: %d topics, %d guides, %d examples indexed",
+        len(responder.content.topics),
+        len(responder.content.guides),
+        responder.understander.example_count,
+    )
+    return Engine(responder, database)

@@ -128,21 +128,12 @@ class Responder:
 class Engine:
     """Turns one inbound message into replies, with state kept in the database."""
 
-    def __init__(
-        self,
-        content: Content,
-        understander: Understander,
-        database: Database,
-        router: Router,
-        catalogs: dict[str, gettext.NullTranslations],
-        bad_input: Handler,
-        options: EngineOptions | None = None,
-    ) -> None:
-        self.responder = Responder(content, understander, router, catalogs, bad_input, options)
-        self.content = content
-        self.understander = understander
+    def __init__(self, responder: Responder, database: Database) -> None:
+        self.responder = responder
+        self.content = responder.content
+        self.understander = responder.understander
         self.database = database
-        self.options = self.responder.options
+        self.options = responder.options
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Replies to one message or button press."""
