@@ -16,19 +16,19 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from bench.questions import BLIND, read_labelled
-from bot.content import load_content
+from bench.questions import BLIND, Labelled, read_labelled
+from bot.content import Content, load_content
 from bot.matcher.linear import training_examples
 from bot.matcher.normalize import fold
 from bot.settings import PROJECT_ROOT
 
 REWRITE = 0.85
-_SPACES = re.compile(r"\s+")
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def trigrams(text: str) -> frozenset[str]:
-    """The character trigrams of a folded text."""
-    folded = f" {_SPACES.sub(' ', fold(text)).strip()} "
+    """The character trigrams of a text's folded words (case, marks and punctuation ignored)."""
+    folded = f" {' '.join(_WORDS.findall(fold(text)))} "
     return frozenset(folded[i : i + 3] for i in range(len(folded) - 2))
 
 
@@ -56,6 +56,14 @@ class Nearest:
             if score > best:
                 best, best_text = score, self.texts[number]
         return best, best_text
+
+
+def unseen(content: Content, rows: list[Labelled]) -> tuple[list[Labelled], int]:
+    """The questions that count as unseen (under REWRITE to every example), and how many
+    were left out: examples added after the set was checked can come too close to it."""
+    nearest = Nearest([text for _, text in training_examples(content)])
+    kept = [row for row in rows if nearest.similarity(row.question)[0] < REWRITE]
+    return kept, len(rows) - len(kept)
 
 
 def summary(scores: list[float]) -> dict[str, float]:
