@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.content import Content
 from bot.matcher import Understander
-from bot.messages import Button, Contact, Inbound, Link, Outbound, Understanding
+from bot.messages import Button, Contact, Inbound, Link, Outbound, Share, Understanding
 from bot.state import ConversationState
 
 if TYPE_CHECKING:
@@ -62,10 +62,14 @@ class Context:
     # person's state (an admin creating a broadcast); most handlers never touch it.
     storage: Transaction | None = None
 
+    # The language of this turn's replies when the message was written in another language
+    # than the person's (an English question in a Vietnamese session); not stored.
+    turn_locale: str | None = None
+
     @property
     def locale(self) -> str:
-        """The person's language."""
-        return self.person.locale
+        """The language of this turn's replies: the message's own, else the person's."""
+        return self.turn_locale or self.person.locale
 
     def _(self, message: str) -> str:
         """Translate an interface string into the person's language."""
@@ -78,11 +82,16 @@ class Context:
         buttons: Iterable[Button] = (),
         contacts: Iterable[Contact] = (),
         links: Iterable[Link] = (),
+        share: Share | None = None,
     ) -> None:
         """Add a reply bubble."""
         self.replies.append(
             Outbound(
-                text=text, buttons=tuple(buttons), contacts=tuple(contacts), links=tuple(links)
+                text=text,
+                buttons=tuple(buttons),
+                contacts=tuple(contacts),
+                links=tuple(links),
+                share=share,
             )
         )
 

@@ -122,7 +122,9 @@ class Responder:
             is_new=True,
         )
         ctx = await self.respond(inbound, person, ConversationState(), self.clean(inbound))
-        return TurnResult(replies=ctx.replies, understanding=ctx.understanding)
+        return TurnResult(
+            replies=ctx.replies, understanding=ctx.understanding, province=ctx.person.province
+        )
 
 
 class Engine:
@@ -171,7 +173,11 @@ class Engine:
             state = ConversationState.from_json(row.state)
             ctx = await responder.respond(inbound, person, state, cleaned, transaction)
             await self._save(transaction, ctx, row)
-        return TurnResult(replies=ctx.replies, understanding=ctx.understanding)
+        return TurnResult(
+            replies=ctx.replies,
+            understanding=ctx.understanding,
+            province=None if ctx.delete_person else ctx.person.province,
+        )
 
     async def mark_unreachable(self, channel: str, user_id: str) -> None:
         """A channel could not deliver to this person (they blocked the bot, unfollowed)."""

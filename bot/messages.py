@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from bot.matcher.entities import Entities
 
@@ -66,6 +67,18 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Share:
+    """Something a person may pass on: a guide or a topic, by its content id.
+
+    Channels that can share (the web page's share button) build the link themselves.
+    """
+
+    kind: Literal["guide", "topic"]
+    id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class Outbound:
     """One reply bubble: text plus optional buttons, contact cards, links and an image."""
 
@@ -74,6 +87,7 @@ class Outbound:
     contacts: tuple[Contact, ...] = ()
     links: tuple[Link, ...] = ()
     image: Image | None = None
+    share: Share | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +107,5 @@ class TurnResult:
     replies: list[Outbound] = field(default_factory=list)
     understanding: Understanding | None = None
     duplicate: bool = False
+    # The person's province after the turn (None when unknown or just deleted).
+    province: str | None = None

@@ -41,6 +41,8 @@ class ConversationState:
     guide: GuideProgress | None = None
     last_topic: str | None = None
     misunderstood: int = 0
+    # "Still not working" typed after the last answer: how far up the help ladder we are.
+    still_failing: int = 0
     province_asked: bool = False
     referrer: str | None = None
     # Something being composed over several messages (an admin's broadcast).
@@ -57,12 +59,14 @@ class ConversationState:
             return value if isinstance(value, str) else None
 
         misunderstood = data.get("misunderstood", 0)
+        still_failing = data.get("still_failing", 0)
         return cls(
             awaiting=text("awaiting"),
             pending=text("pending"),
             guide=GuideProgress.from_json(data.get("guide")),
             last_topic=text("last_topic"),
             misunderstood=misunderstood if isinstance(misunderstood, int) else 0,
+            still_failing=still_failing if isinstance(still_failing, int) else 0,
             province_asked=bool(data.get("province_asked", False)),
             referrer=text("referrer"),
             # A copy: the loaded row is compared with the new state to see what changed.
@@ -86,6 +90,7 @@ class ConversationState:
             },
             "last_topic": self.last_topic,
             "misunderstood": self.misunderstood,
+            "still_failing": self.still_failing,
             "province_asked": self.province_asked,
             "referrer": self.referrer,
             "draft": dict(self.draft) if self.draft is not None else None,

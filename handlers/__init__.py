@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from bot.router import Router
-from handlers import admin, escalation, fallback, faq, guide, privacy, start, subscription
+from handlers import (
+    admin,
+    escalation,
+    fallback,
+    faq,
+    feedback,
+    guide,
+    navigation,
+    privacy,
+    start,
+    subscription,
+)
 
 
 def build_router() -> Router:
@@ -22,9 +33,12 @@ def build_router() -> Router:
     router.command("broadcasts", admin.command_broadcasts)
 
     router.action("menu", start.action_menu)
+    router.action("hello", start.action_hello)
+    router.action("f", feedback.action_feedback)
     router.action("m", start.action_section)
     router.action("l", start.action_language)
     router.action("p", start.action_province)
+    router.action("pt", start.action_province_for_topic)
     router.action("t", faq.action_topic)
     router.action("h", escalation.action_help)
     router.action("g", guide.action_start)
@@ -39,7 +53,7 @@ def build_router() -> Router:
     router.text(start.awaiting_answer)
     router.text(guide.typed_during_guide)
     router.text(subscription.typed_unsubscribe)
-    router.text(start.navigation_words)
+    router.text(navigation.typed_navigation)
     router.text(guide.follow_up)
     router.text(faq.understand)
     return router

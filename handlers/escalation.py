@@ -49,6 +49,10 @@ def _intro(ctx: Context, reason: str) -> str:
         return ctx._("Sorry, I still don't understand. A person can help you.")
     if reason == "guide_failed":
         return ctx._("This step seems to be hard. A person can help you.")
+    if reason == "feedback":
+        return ctx._("Sorry that did not help. A person can help you.")
+    if reason == "still_failing":
+        return ctx._("Sorry it still doesn't work. A person can help you.")
     return ctx._("Here is who can help you.")
 
 
@@ -58,50 +62,55 @@ def _is_health_conversation(ctx: Context) -> bool:
 
 
 async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> None:
-    """Escalate: the province's hotlines (asking the province first if it is not known)."""
-    intro = lead or _intro(ctx, reason)
+    """Escalate: the province's hotlines (asking the province first if it is not known).
+
+    `lead` (the hotline topic's answer for that province) introduces the numbers; with no
+    numbers to introduce it is left out, so nothing on screen points at numbers that are not
+    there.
+    """
     named = named_province(ctx)
     province = ctx.content.province(named or ctx.person.province)
     if province is None:
         if reason != "asked":  # say why a person is offered; a plain request needs no preface
-            ctx.reply(intro)
+            ctx.reply(_intro(ctx, reason))
         ask_province(ctx, pending=f"escalate:{reason}")
         return
     ctx.record("escalation", detail=reason)
     contacts = [contact(ctx, hotline) for hotline in province.hotlines]
     links: list[Link] = []
+    lines: list[str] = []
     if contacts:
-        text = "\n".join(
-            [intro, ctx._("Support in {province}:").format(province=province.name.get(ctx.locale))]
-        )
-    elif province.id == "other":
-        text = "\n".join(
-            [
-                _intro(ctx, reason) if reason != "asked" else "",
-                ctx._(
-                    "I don't have a support number for your province yet. "
-                    "The official guides are on these sites:"
-                ),
-            ]
+        place = province.name.get(ctx.locale)
+        lines = (
+            [lead]
+            if lead
+            else [_intro(ctx, reason), ctx._("Support in {province}:").format(province=place)]
         )
     else:
-        text = "\n".join(
-            [
-                _intro(ctx, reason) if reason != "asked" else "",
-                ctx._(
-                    "I don't have a support number for {province} yet. "
-                    "The official guides are on these sites:"
-                ).format(province=province.name.get(ctx.locale)),
-            ]
+        if reason != "asked":
+            lines.append(_intro(ctx, reason))
+        if province.id == "other":
+            lines.append(ctx._("I don't have a support number for your province yet."))
+        else:
+            lines.append(
+                ctx._("I don't have a support number for {province} yet.").format(
+                    province=province.name.get(ctx.locale)
+                )
+            )
+        lines.append(
+            ctx._(
+                "For help with the apps, the official guides are on these sites. Your "
+                "province's Department of Information and Communications can also help."
+            )
         )
-    if not contacts:
-        # No numbers to introduce: a plain request gets the honest sentence first.
-        text = text.lstrip("\n")
         links = [Link(site.label.get(ctx.locale), site.url) for site in ctx.content.sites.values()]
     if _is_health_conversation(ctx) or not contacts:
         contacts.append(health_contact(ctx))
-        text += "\n" + ctx._(
-            "For health questions (symptoms, an exposure warning) call the Ministry of Health line."
+        lines.append(
+            ctx._(
+                "The Ministry of Health line is for health questions only (symptoms, an "
+                "exposure warning), not for help with the apps."
+            )
         )
     buttons: list[Button] = []
     resume = resume_button(ctx)
@@ -111,7 +120,7 @@ async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> N
         label = ctx._("📍 Remember: {province}").format(province=province.name.get(ctx.locale))
         buttons.append(Button(label, f"p:{named}"))
     buttons += [Button(ctx._("📍 Change province"), "p"), menu_button(ctx)]
-    ctx.reply(text, buttons, contacts, links)
+    ctx.reply("\n".join(lines), buttons, contacts, links)
 
 
 async def command_hotline(ctx: Context, _argument: str) -> None:

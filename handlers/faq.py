@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.context import Context
 from bot.matcher.entities import Entities
-from bot.messages import Button, Contact, Understanding
+from bot.messages import Button, Contact, Share, Understanding
 from handlers import escalation
 from handlers.replies import (
+    feedback_buttons,
     main_menu_buttons,
     menu_button,
     resume_button,
@@ -50,6 +53,7 @@ async def understand(ctx: Context) -> bool:
             await escalation.give_hotlines(ctx, "asked")
     else:
         await not_understood(ctx, decision.confidence)
+    offer_language(ctx)
     return True
 
 
@@ -59,9 +63,29 @@ def needs_person(entities: Entities) -> bool:
 
 
 def adopt_language(ctx: Context, entities: Entities) -> None:
-    """Answer in the language the question was written in (and keep it for the next turns)."""
-    if entities.lang is not None and entities.lang in ctx.content.locales:
-        ctx.person.locale = entities.lang
+    """Answer in the language the question was written in.
+
+    A new person keeps it; someone who has been talking in another language gets this answer
+    in the question's language and a button to switch (`offer_language`).
+    """
+    lang = entities.lang
+    if lang is None or lang not in ctx.content.locales or lang == ctx.person.locale:
+        return
+    if ctx.person.is_new:
+        ctx.person.locale = lang
+    else:
+        ctx.turn_locale = lang
+
+
+def offer_language(ctx: Context) -> None:
+    """After an answer given in the question's language, offer to keep that language."""
+    lang = ctx.turn_locale
+    if lang is None or not ctx.replies:
+        return
+    name = ctx.content.language_names.get(lang, lang)
+    offer = Button(ctx._("🌐 Continue in {language}").format(language=name), f"l:{lang}")
+    last = ctx.replies[-1]
+    ctx.replies[-1] = replace(last, buttons=(*last.buttons, offer))
 
 
 async def action_topic(ctx: Context, args: list[str]) -> None:
@@ -75,23 +99,32 @@ async def action_topic(ctx: Context, args: list[str]) -> None:
     await answer_topic(ctx, topic_id, confidence=None)
 
 
-async def answer_topic(ctx: Context, topic_id: str, confidence: float | None) -> None:
-    """Answer a topic the way its content says (answer, welcome, help, thanks, escalate)."""
+async def answer_topic(
+    ctx: Context, topic_id: str, confidence: float | None, record: bool = True
+) -> None:
+    """Answer a topic the way its content says (answer, welcome, help, thanks, escalate).
+
+    `record=False` shows it again without counting it as a question (a reopened page).
+    """
     from handlers import start
 
     topic = ctx.content.topic(topic_id)
     if topic is None:
         return
     ctx.state.misunderstood = 0
+    ctx.state.still_failing = 0
     ctx.state.last_topic = topic.id
     if ctx.state.guide is not None and ctx.state.guide.active:
         ctx.state.guide.active = False  # asking something else leaves the guide; it can resume
-    ctx.record("understood", topic=topic.id, confidence=confidence)
+    if record:
+        ctx.record("understood", topic=topic.id, confidence=confidence)
     if topic.flow == "welcome":
         await start.welcome(ctx)
         return
+    province_id = escalation.named_province(ctx) or ctx.person.province
     if topic.flow == "escalate":
-        await escalation.give_hotlines(ctx, "asked", lead=topic.answer.get(ctx.locale))
+        lead = topic.answer_for(province_id).get(ctx.locale)
+        await escalation.give_hotlines(ctx, "asked", lead=lead)
         return
     if topic.flow == "help":
         ctx.reply(topic.answer.get(ctx.locale), main_menu_buttons(ctx))
@@ -108,16 +141,21 @@ async def answer_topic(ctx: Context, topic_id: str, confidence: float | None) ->
         related = ctx.content.topic(related_id)
         if related is not None and related.flow == "answer":
             buttons.append(topic_button(ctx, related))
+    if topic.variants and province_id is None:
+        # The rules differ by province: offer the person's own before anything else.
+        buttons.insert(0, Button(ctx._("📍 The rules in my province"), f"pt:{topic.id}"))
     buttons.append(menu_button(ctx))
+    buttons += feedback_buttons(ctx, topic.id)
     contacts: list[Contact] = []
-    text = topic.answer.get(ctx.locale)
+    text = topic.answer_for(province_id).get(ctx.locale)
     if topic.flow == "symptoms" and entities.urgent:
         text = "\n".join([escalation.urgent_line(ctx), text])
     if topic.health or entities.symptoms:
         contacts.append(escalation.health_contact(ctx))
     if entities.symptoms and not topic.health:
         text = "\n".join([text, escalation.health_line(ctx)])
-    ctx.reply(text, buttons, contacts, topic_links(ctx, topic))
+    share = Share("topic", topic.id, topic.title.get(ctx.locale))
+    ctx.reply(text, buttons, contacts, topic_links(ctx, topic), share)
 
 
 def clarify(ctx: Context, options: tuple[str, ...], confidence: float) -> None:

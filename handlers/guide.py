@@ -6,9 +6,11 @@ old message is recognised as out of date instead of moving the wrong guide.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.content import Guide, Step
 from bot.context import Context
-from bot.messages import Button
+from bot.messages import Button, Share
 from bot.state import GuideProgress
 from handlers import escalation
 from handlers.replies import menu_button, show_main_menu, topic_button
@@ -45,6 +47,9 @@ async def start_guide(ctx: Context, guide_id: str, branch_id: str | None) -> Non
         _ask_branch(ctx, guide, intro)
     else:
         _show_step(ctx, prefix=intro)
+    # The first message of a guide can be passed on (the web page's share button).
+    last = ctx.replies[-1]
+    ctx.replies[-1] = replace(last, share=Share("guide", guide.id, guide.title.get(ctx.locale)))
 
 
 def _ask_branch(ctx: Context, guide: Guide, prefix: str | None = None) -> None:

@@ -20,7 +20,15 @@ def resume_button(ctx: Context) -> Button | None:
     guide = ctx.content.guide(progress.guide)
     if guide is None:
         return None
-    return Button(ctx._("↩ Resume: {guide}").format(guide=guide.title.get(ctx.locale)), "r")
+    return Button(ctx._("↩ Continue: {guide}").format(guide=guide.title.get(ctx.locale)), "r")
+
+
+def feedback_buttons(ctx: Context, topic_id: str) -> list[Button]:
+    """👍 / 👎 under an answer: was it helpful?"""
+    return [
+        Button(ctx._("👍 Helpful"), f"f:{topic_id}:up"),
+        Button(ctx._("👎 Not helpful"), f"f:{topic_id}:down"),
+    ]
 
 
 def main_menu_buttons(ctx: Context) -> list[Button]:

@@ -8,14 +8,13 @@ from bot.share import read_payload
 from handlers import faq, guide
 from handlers.replies import (
     ask_province,
-    main_menu_buttons,
     menu_button,
     province_buttons,
     show_main_menu,
     topic_button,
 )
 from handlers.subscription import opt_in
-from handlers.words import plain, said
+from handlers.words import plain
 
 
 async def welcome(ctx: Context) -> None:
@@ -48,6 +47,26 @@ async def command_start(ctx: Context, argument: str) -> None:
             ctx.state.referrer = value[:32]
             ctx.record("referred", detail=value[:32])
     await welcome(ctx)
+
+
+async def action_hello(ctx: Context, _args: list[str]) -> None:
+    """`hello`: a page (re)opened. A returning person sees where they were, not a fresh menu."""
+    if ctx.person.is_new:
+        opt_in(ctx)
+        await welcome(ctx)
+        return
+    progress = ctx.state.guide
+    if progress is not None and ctx.content.guide(progress.guide) is not None:
+        # Paused: a typed "xong" must not move a step the person cannot see any more.
+        progress.active = False
+        show_main_menu(ctx, ctx._("Welcome back! You were in the middle of a guide."))
+        return
+    topic = ctx.content.topic(ctx.state.last_topic) if ctx.state.last_topic else None
+    if topic is not None and topic.flow == "answer":
+        ctx.reply(ctx._("Welcome back! Here is what we were looking at."))
+        await faq.answer_topic(ctx, topic.id, confidence=None, record=False)
+        return
+    show_main_menu(ctx, ctx._("Welcome back! What do you need help with?"))
 
 
 async def command_menu(ctx: Context, _argument: str) -> None:
@@ -113,6 +132,12 @@ async def action_province(ctx: Context, args: list[str]) -> None:
     await set_province(ctx, province.id)
 
 
+async def action_province_for_topic(ctx: Context, args: list[str]) -> None:
+    """`pt:<topic>`: ask the province, then answer that topic as that province's rules say."""
+    topic = ctx.content.topic(args[0]) if args else None
+    ask_province(ctx, pending=f"topic:{topic.id}" if topic else "menu")
+
+
 async def set_province(ctx: Context, province_id: str) -> None:
     """Remember the province, then do what was waiting for it."""
     from handlers import escalation
@@ -127,6 +152,11 @@ async def set_province(ctx: Context, province_id: str) -> None:
         reason = pending.partition(":")[2] or "asked"
         ctx.reply(ctx._("Saved: {province}.").format(province=name))
         await escalation.give_hotlines(ctx, reason)
+        return
+    topic_id = pending.partition(":")[2] if pending and pending.startswith("topic:") else None
+    if topic_id and ctx.content.topic(topic_id) is not None:
+        ctx.reply(ctx._("Saved: {province}.").format(province=name))
+        await faq.answer_topic(ctx, topic_id, confidence=None, record=False)
         return
     show_main_menu(
         ctx, ctx._("Saved: {province}. What do you need help with?").format(province=name)
@@ -146,18 +176,4 @@ async def awaiting_answer(ctx: Context) -> bool:
     # Not a province: forget the question and treat the text as a question of its own.
     ctx.state.awaiting = None
     ctx.state.pending = None
-    return False
-
-
-async def navigation_words(ctx: Context) -> bool:
-    """Text stage: typed "menu", "ngôn ngữ" or "đổi tỉnh"."""
-    if said(ctx, "menu"):
-        ctx.reply(ctx._("What do you need help with?"), main_menu_buttons(ctx))
-        return True
-    if said(ctx, "language"):
-        await action_language(ctx, [])
-        return True
-    if said(ctx, "province"):
-        ask_province(ctx, pending="menu")
-        return True
     return False

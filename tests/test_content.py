@@ -146,3 +146,104 @@ def test_a_guide_nobody_offers_is_unreachable(broken: Path) -> None:
         encoding="utf-8",
     )
     assert any("guide qr.scan: no topic offers" in e for e in check_folder(broken).errors)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_national_answer_citing_a_provinces_letter_fails_the_check(broken: Path) -> None:
+    _edit(
+        broken / "topics" / "bluezone.about.yaml",
+        "sources: [bluezone-app]",
+        "sources: [bluezone-app, letter-2021-01-30-qng-stttt]",
+    )
+    errors = "\n".join(check_folder(broken).errors)
+    assert (
+        "topic bluezone.about: its national answer cites letter-2021-01-30-qng-stttt, "
+        "a letter of quang-ngai, but is shown in an-giang" in errors
+    )
+
+
+def test_a_provinces_answer_citing_another_provinces_letter_fails_the_check(
+    broken: Path,
+) -> None:
+    _edit(
+        broken / "provinces" / "soc-trang.yaml",
+        "sources: [letter-2021-02-st-stttt, bluezone-app]",
+        "sources: [letter-2021-02-st-stttt, letter-2020-08-12-qng-ubnd]",
+    )
+    errors = "\n".join(check_folder(broken).errors)
+    assert (
+        "the soc-trang answer (provinces/soc-trang.yaml) cites letter-2020-08-12-qng-ubnd, "
+        "a letter of quang-ngai, but is shown in soc-trang" in errors
+    )
+
+
+def test_an_answer_naming_another_province_fails_the_check(broken: Path) -> None:
+    _edit(
+        broken / "topics" / "qr.scan.yaml",
+        "answer:\n  vi: |-\n",
+        "answer:\n  vi: |-\n    Ở Quảng Ngãi, mọi người phải quét mã.\n",
+    )
+    errors = "\n".join(check_folder(broken).errors)
+    assert "topic qr.scan: its national answer names the province quang-ngai" in errors
+
+
+def test_a_hotline_without_its_provinces_letter_fails_the_check(broken: Path) -> None:
+    _edit(
+        broken / "provinces" / "soc-trang.yaml",
+        "    source: letter-2021-02-st-stttt",
+        "    source: letter-2021-08-26-qng-stttt",
+    )
+    _edit(broken / "provinces" / "quang-ngai.yaml", "    source: letter-2021-08-26-qng-stttt\n", "")
+    errors = "\n".join(check_folder(broken).errors)
+    assert "province soc-trang: hotline 0299.3626800 cites letter-2021-08-26-qng-stttt" in errors
+    assert "'source' is missing" in errors
+
+
+def test_a_guide_citing_a_provinces_letter_fails_the_check(broken: Path) -> None:
+    _edit(
+        broken / "guides" / "qr.register_place.yaml",
+        "sources: [qr-guides]",
+        "sources: [qr-guides, letter-2021-08-26-qng-stttt]",
+    )
+    errors = "\n".join(check_folder(broken).errors)
+    assert "guide qr.register_place: cites letter-2021-08-26-qng-stttt" in errors
+
+
+def test_a_new_province_is_one_file_of_content(broken: Path) -> None:
+    """Names, a letter, a hotline and an own answer: the bot and the check follow, no code."""
+    (broken / "provinces" / "dak-lak.yaml").unlink()
+    (broken / "provinces" / "dak-lak.yaml").write_text(
+        """id: dak-lak
+name: {vi: Đắk Lắk, en: Dak Lak}
+aliases: [dak lak, daklak, đắc lắc, buon ma thuot]
+letters:
+  - id: letter-2021-03-01-dl-stttt
+    title: "Đắk Lắk Department of Information and Communications: a test letter"
+    date: 2021-03-01
+    file: letters/none.txt
+hotlines:
+  - name: {vi: Tổ hỗ trợ, en: Support team}
+    role: {vi: Sở TT&TT Đắk Lắk, en: Dak Lak DIC}
+    phone: "0262.000.000"
+    source: letter-2021-03-01-dl-stttt
+answers:
+  qr.which_places:
+    sources: [letter-2021-03-01-dl-stttt]
+    answer:
+      vi: Ở Đắk Lắk, chợ và bến xe phải có mã QR.
+      en: In Đắk Lắk, markets and bus stations must post a QR code.
+""",
+        encoding="utf-8",
+    )
+    assert check_folder(broken).errors == []
+    content = load_content(broken)
+    topic = content.topic("qr.which_places")
+    assert topic is not None
+    assert "Đắk Lắk" in topic.answer_for("dak-lak").get("vi")
+    assert "Quảng Ngãi" in topic.answer_for("quang-ngai").get("vi")
+    assert "Đắk Lắk" not in topic.answer_for("soc-trang").get("vi")

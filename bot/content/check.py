@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.content.models import Content, Localized
+from bot.content.truth import province_truth_errors
 
 MIN_EXAMPLES = 10
 PHONE = re.compile(r"^\+?[0-9][0-9 .]{5,18}[0-9]$")
 URL = re.compile(r"^https?://[^\s]+$")
-# Something that reads like a phone number inside a text: numbers belong in provinces.yaml.
+# Something that reads like a phone number inside a text: numbers belong in provinces/.
 NUMBER_IN_TEXT = re.compile(
     r"(?<![\w.])(?:\+?84|0|1[89]00)[ .]?\d{2,4}(?:[ .]?\d{2,4}){1,3}(?![\w])"
 )
@@ -33,6 +34,8 @@ def check_content(content: Content, examples: bool = True) -> CheckReport:
     _check_topics(content, report)
     _check_guides(content, report)
     _check_places(content, report)
+    _check_variants(content, report)
+    report.errors += province_truth_errors(content)
     _check_menu(content, report)
     if examples:
         _check_examples(content, report)
@@ -55,7 +58,7 @@ def _fits(content: Content, report: CheckReport, where: str, text: Localized, ki
         if number:
             report.errors.append(
                 f"{where}: {locale} text contains the number {number.group(0)!r}; "
-                "phone numbers belong in provinces.yaml, the bot adds them as contact cards"
+                "phone numbers belong in provinces/, the bot adds them as contact cards"
             )
     for channel, limits in content.channels.items():
         limit = limits.text if kind == "text" else limits.label
@@ -143,11 +146,21 @@ def _check_places(content: Content, report: CheckReport) -> None:
     for where, hotline in hotlines:
         if not PHONE.match(hotline.phone):
             report.errors.append(f"{where}: phone {hotline.phone!r} does not look like a number")
-        if hotline.source not in content.sources:
+        if not hotline.source:
+            report.errors.append(f"{where}: hotline {hotline.phone} has no source letter")
+        elif hotline.source not in content.sources:
             report.errors.append(f"{where}: unknown source {hotline.source!r}")
     for site in content.sites.values():
         if not URL.match(site.url):
             report.errors.append(f"site {site.id}: {site.url!r} is not an http(s) address")
+
+
+def _check_variants(content: Content, report: CheckReport) -> None:
+    for topic in content.topics.values():
+        for province_id, variant in topic.variants.items():
+            where = f"provinces/{province_id}.yaml: answer to {topic.id}"
+            _check_sources(content, report, where, variant.sources)
+            _fits(content, report, where, variant.answer, "text")
 
 
 def _check_menu(content: Content, report: CheckReport) -> None:

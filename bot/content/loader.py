@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,13 @@ from bot.content.models import (
     Hotline,
     Localized,
     MenuSection,
+    Operator,
     Province,
     Site,
     Source,
     Step,
     Topic,
+    Variant,
 )
 
 try:  # the C loader is several times faster; start-up time matters for `helpdesk ask`
@@ -106,6 +109,18 @@ class _Reader:
             role=self.localized(entry, "role", where) or Localized({}),
             phone=self.text(entry, "phone", where),
             source=self.text(entry, "source", where),
+        )
+
+    def source(self, data: Any, where: str, province: str | None) -> Source:
+        entry = self.mapping(data, where)
+        source_id = self.text(entry, "id", where)
+        return Source(
+            id=source_id,
+            title=self.text(entry, "title", f"{where}:{source_id}"),
+            date=self.text(entry, "date", f"{where}:{source_id}", required=False),
+            file=self.text(entry, "file", f"{where}:{source_id}", required=False),
+            url=self.text(entry, "url", f"{where}:{source_id}", required=False),
+            province=province,
         )
 
     def topic(self, data: Any, where: str) -> Topic | None:
@@ -229,41 +244,47 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
 
     sources: dict[str, Source] = {}
     for raw in (_read_yaml(root / "sources.yaml", reader) or {}).get("sources", []):
-        entry = reader.mapping(raw, "sources.yaml")
-        source_id = reader.text(entry, "id", "sources.yaml")
-        if source_id in sources:
-            reader.problem("sources.yaml", f"source id {source_id!r} is used twice")
-        sources[source_id] = Source(
-            id=source_id,
-            title=reader.text(entry, "title", f"sources.yaml:{source_id}"),
-            date=reader.text(entry, "date", f"sources.yaml:{source_id}", required=False),
-            file=reader.text(entry, "file", f"sources.yaml:{source_id}", required=False),
-            url=reader.text(entry, "url", f"sources.yaml:{source_id}", required=False),
-        )
+        source = reader.source(raw, "sources.yaml", None)
+        if source.id in sources:
+            reader.problem("sources.yaml", f"source id {source.id!r} is used twice")
+        sources[source.id] = source
 
-    places = reader.mapping(_read_yaml(root / "provinces.yaml", reader) or {}, "provinces.yaml")
     provinces: dict[str, Province] = {}
-    for index, raw in enumerate(places.get("provinces", [])):
-        where = f"provinces.yaml:provinces[{index}]"
-        entry = reader.mapping(raw, where)
+    answers: list[tuple[str, str, Any]] = []  # (where, province id, raw `answers:` entry)
+    for path in _yaml_files(root / "provinces"):
+        where = f"provinces/{path.name}"
+        entry = reader.mapping(_read_yaml(path, reader) or {}, where)
         province_id = reader.text(entry, "id", where)
+        if not province_id:
+            continue
         if province_id in provinces:
             reader.problem(where, f"province id {province_id!r} is used twice")
+        if path.stem != province_id:
+            reader.problem(where, f"file name should be {province_id}.yaml")
+        for index, raw in enumerate(entry.get("letters") or []):
+            letter = reader.source(raw, f"{where}:letters[{index}]", province_id)
+            if letter.id in sources:
+                reader.problem(where, f"source id {letter.id!r} is used twice")
+            sources[letter.id] = letter
         provinces[province_id] = Province(
             id=province_id,
             name=reader.localized(entry, "name", where) or Localized({}),
             aliases=reader.strings(entry, "aliases", where),
             hotlines=tuple(
-                reader.hotline(h, f"{where}.hotlines[{i}]")
+                reader.hotline(h, f"{where}:hotlines[{i}]")
                 for i, h in enumerate(entry.get("hotlines") or [])
             ),
         )
+        for topic_id, raw in reader.mapping(entry.get("answers") or {}, where).items():
+            answers.append((f"{where}:answers.{topic_id}", province_id, (str(topic_id), raw)))
+
+    national = reader.mapping(_read_yaml(root / "national.yaml", reader) or {}, "national.yaml")
     health_hotline = reader.hotline(
-        places.get("health_hotline", {}), "provinces.yaml:health_hotline"
+        national.get("health_hotline", {}), "national.yaml:health_hotline"
     )
     sites: dict[str, Site] = {}
-    for index, raw in enumerate(places.get("sites", [])):
-        where = f"provinces.yaml:sites[{index}]"
+    for index, raw in enumerate(national.get("sites", [])):
+        where = f"national.yaml:sites[{index}]"
         entry = reader.mapping(raw, where)
         site_id = reader.text(entry, "id", where)
         sites[site_id] = Site(
@@ -326,6 +347,20 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
             reader.problem(f"topics/{path.name}", f"file name should be {topic.id}.yaml")
         topics[topic.id] = topic
 
+    variants: dict[str, dict[str, Variant]] = {}
+    for where, province_id, (topic_id, raw) in answers:
+        if topic_id not in topics:
+            reader.problem(where, f"no topic {topic_id!r} to give a {province_id} answer for")
+            continue
+        entry = reader.mapping(raw, where)
+        variants.setdefault(topic_id, {})[province_id] = Variant(
+            province=province_id,
+            answer=reader.localized(entry, "answer", where) or Localized({}),
+            sources=reader.strings(entry, "sources", where),
+        )
+    for topic_id, by_province in variants.items():
+        topics[topic_id] = replace(topics[topic_id], variants=by_province)
+
     guides: dict[str, Guide] = {}
     for path in _yaml_files(root / "guides"):
         guide = reader.guide(_read_yaml(path, reader), f"guides/{path.name}")
@@ -336,6 +371,17 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
         if path.stem != guide.id:
             reader.problem(f"guides/{path.name}", f"file name should be {guide.id}.yaml")
         guides[guide.id] = guide
+
+    operator: Operator | None = None
+    if settings.get("operator") is not None:
+        where = "content.yaml:operator"
+        entry = reader.mapping(settings.get("operator"), where)
+        operator = Operator(
+            name=reader.localized(entry, "name", where) or Localized({}),
+            url=reader.text(entry, "url", where, required=False),
+            province=reader.text(entry, "province", where, required=False) or None,
+            source=reader.text(entry, "source", where, required=False),
+        )
 
     content = Content(
         topics=topics,
@@ -354,6 +400,7 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
             str(k): str(v)
             for k, v in reader.mapping(settings.get("languages", {}), "content.yaml").items()
         },
+        operator=operator,
     )
     for locale in locales:
         if locale not in content.language_names:

@@ -33,6 +33,17 @@ class Source:
     date: str = ""
     file: str = ""
     url: str = ""
+    # The province a letter belongs to; only that province's answers may cite it.
+    province: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A province's own answer to a topic (its duties, deadlines, places), with its sources."""
+
+    province: str
+    answer: Localized
+    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +64,18 @@ class Topic:
     # Phones this topic is the answer for within its app, whatever else is asked: a keypad
     # phone's owner asking how to install Bluezone gets "this phone cannot run it".
     devices: tuple[str, ...] = ()
+    # Province id -> that province's own answer; `answer` is the national default.
+    variants: Mapping[str, Variant] = field(default_factory=dict)
+
+    def answer_for(self, province: str | None) -> Localized:
+        """The answer a person of `province` gets: their province's own, else the default."""
+        variant = self.variants.get(province) if province else None
+        return variant.answer if variant is not None else self.answer
+
+    def sources_for(self, province: str | None) -> tuple[str, ...]:
+        """The sources behind the answer a person of `province` gets."""
+        variant = self.variants.get(province) if province else None
+        return variant.sources if variant is not None else self.sources
 
     @property
     def app(self) -> str:
@@ -131,6 +154,16 @@ class Province:
 
 
 @dataclass(frozen=True, slots=True)
+class Operator:
+    """Who runs this helpdesk (shown in the web page's header and on its /about page)."""
+
+    name: Localized
+    url: str = ""
+    province: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """An official web site."""
 
@@ -175,6 +208,7 @@ class Content:
     abbreviations: Mapping[str, str] = field(default_factory=dict)
     locales: tuple[str, ...] = ("vi", "en")
     language_names: Mapping[str, str] = field(default_factory=dict)
+    operator: Operator | None = None
 
     def topic(self, topic_id: str) -> Topic | None:
         """The topic with this id, or None."""

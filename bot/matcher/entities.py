@@ -60,6 +60,10 @@ class Entities:
         }
 
 
+# English words needed to outweigh one word with Vietnamese marks.
+ENGLISH_OVER_ONE_MARK = 2
+
+
 @dataclass(frozen=True, slots=True)
 class _Text:
     """A message in the three forms phrases are looked for in, each as ' word word '."""
@@ -220,11 +224,18 @@ class EntityReader:
         Vietnamese marks mean Vietnamese; otherwise the words known only from the content's
         English examples are counted against those known only from its Vietnamese ones.
         """
-        if text.accented:
-            return "vi"
         words = text.folded.split()
         english = sum(w in self._english for w in words)
         vietnamese = sum(w in self._vietnamese for w in words)
+        if text.accented:
+            # A province's name or one loan word ("café") in an English sentence stays English.
+            place = {
+                w for m in self._province_names.finditer(text.folded) for w in m.group(0).split()
+            }
+            marked = sum(has_diacritics(w) and fold(w) not in place for w in text.typed.split())
+            if marked <= 1 and english > vietnamese and english >= ENGLISH_OVER_ONE_MARK:
+                return "en"
+            return "vi"
         if english >= 2 and english > vietnamese:
             return "en"
         if vietnamese >= 1 and vietnamese > english:

@@ -1,0 +1,22 @@
+"""👍 / 👎 under an answer: recorded for the admins; a 👎 is offered a person straight away."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from handlers import escalation
+from handlers.replies import main_menu_buttons
+
+
+async def action_feedback(ctx: Context, args: list[str]) -> None:
+    """`f:<topic>:<up|down>`: the person rated an answer."""
+    from handlers.fallback import stale_button
+
+    if len(args) != 2 or args[1] not in ("up", "down") or ctx.content.topic(args[0]) is None:
+        await stale_button(ctx)
+        return
+    topic_id, rating = args
+    ctx.record("feedback", topic=topic_id, detail=rating)
+    if rating == "up":
+        ctx.reply(ctx._("Thank you! Glad it helped."), main_menu_buttons(ctx))
+        return
+    await escalation.give_hotlines(ctx, "feedback")
