@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.content import Topic
 from bot.context import Context
 from bot.matcher.entities import Entities
 from bot.messages import Button, Contact, Share, Understanding
@@ -130,8 +131,31 @@ async def answer_topic(
         ctx.reply(topic.answer.get(ctx.locale), main_menu_buttons(ctx))
         return
     entities = ctx.understanding.entities if ctx.understanding else Entities()
+    device_answer = topic.device_answers.get(entities.device) if entities.device else None
+    text = (device_answer or topic.answer_for(province_id)).get(ctx.locale)
+    contacts: list[Contact] = []
+    if topic.flow == "symptoms" and entities.urgent:
+        text = "\n".join([escalation.urgent_line(ctx), text])
+    if topic.health or entities.symptoms:
+        contacts.append(escalation.health_contact(ctx))
+    if entities.symptoms and not topic.health:
+        text = "\n".join([text, escalation.health_line(ctx)])
+    buttons = _answer_buttons(
+        ctx, topic, with_guide=device_answer is None, ask_province=bool(topic.variants)
+    )
+    share = Share("topic", topic.id, topic.title.get(ctx.locale))
+    ctx.reply(text, buttons, contacts, topic_links(ctx, topic), share)
+
+
+def _answer_buttons(
+    ctx: Context, topic: Topic, with_guide: bool, ask_province: bool
+) -> list[Button]:
+    """Under an answer: the province's own rules (when unknown), the guide, where to go next,
+    the menu, and 👍 / 👎. A keypad phone's answer offers no guide it could not follow."""
     buttons: list[Button] = []
-    if topic.guide is not None and ctx.content.guide(topic.guide) is not None:
+    if ask_province and escalation.named_province(ctx) is None and ctx.person.province is None:
+        buttons.append(Button(ctx._("📍 The rules in my province"), f"pt:{topic.id}"))
+    if with_guide and topic.guide is not None and ctx.content.guide(topic.guide) is not None:
         action = f"g:{topic.guide}" + (f":{topic.guide_branch}" if topic.guide_branch else "")
         buttons.append(Button(ctx._("📋 Step-by-step guide"), action))
     resume = resume_button(ctx)
@@ -141,21 +165,7 @@ async def answer_topic(
         related = ctx.content.topic(related_id)
         if related is not None and related.flow == "answer":
             buttons.append(topic_button(ctx, related))
-    if topic.variants and province_id is None:
-        # The rules differ by province: offer the person's own before anything else.
-        buttons.insert(0, Button(ctx._("📍 The rules in my province"), f"pt:{topic.id}"))
-    buttons.append(menu_button(ctx))
-    buttons += feedback_buttons(ctx, topic.id)
-    contacts: list[Contact] = []
-    text = topic.answer_for(province_id).get(ctx.locale)
-    if topic.flow == "symptoms" and entities.urgent:
-        text = "\n".join([escalation.urgent_line(ctx), text])
-    if topic.health or entities.symptoms:
-        contacts.append(escalation.health_contact(ctx))
-    if entities.symptoms and not topic.health:
-        text = "\n".join([text, escalation.health_line(ctx)])
-    share = Share("topic", topic.id, topic.title.get(ctx.locale))
-    ctx.reply(text, buttons, contacts, topic_links(ctx, topic), share)
+    return [*buttons, menu_button(ctx), *feedback_buttons(ctx, topic.id)]
 
 
 def clarify(ctx: Context, options: tuple[str, ...], confidence: float) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.context import Context
 from bot.messages import Button
-from handlers import escalation, guide
+from handlers import escalation, faq, guide
 from handlers.replies import ask_province, menu_button, show_main_menu, topic_button
 from handlers.words import mentions, plain, said
 
@@ -82,6 +82,9 @@ async def typed_navigation(ctx: Context) -> bool:
     request = read_navigation(ctx)
     if request is None:
         return False
+    if request.move is not Move.LANGUAGE:
+        # "still not working" typed in a Vietnamese session is answered in English.
+        faq.adopt_language(ctx, ctx.understander.entities.read(ctx.text))
     ctx.record("navigation", detail=request.move.value)
     ctx.state.awaiting = None
     ctx.state.pending = None
@@ -106,6 +109,7 @@ async def typed_navigation(ctx: Context) -> bool:
         await start.action_language(ctx, [])
     else:
         await still_failing(ctx)
+    faq.offer_language(ctx)
     return True
 
 

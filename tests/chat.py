@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -13,7 +13,7 @@ from bot.content import Content
 from bot.engine import Engine
 from bot.messages import Button, Contact, Inbound, Outbound, TurnResult
 from bot.render import strip_markup
-from bot.storage import Database
+from bot.storage import Database, Event
 
 
 @dataclass
@@ -91,6 +91,13 @@ async def fetch_one(database: Database, statement: Select[Any]) -> Any:
         return connection.execute(statement).scalar_one()
 
     return await database.run(run)
+
+
+async def events(engine: Engine, kind: str) -> list[Event]:
+    """The analytics events of one kind, oldest first."""
+    return await fetch_all(
+        engine.database, select(Event).where(Event.kind == kind).order_by(Event.id)
+    )
 
 
 def hotline_numbers(content: Content, province: str) -> set[str]:

@@ -9,13 +9,7 @@ from bot.engine import Engine
 from bot.messages import Inbound
 from bot.render import strip_markup
 from bot.storage import Event, User
-from tests.chat import Chat, fetch_all, hotline_numbers
-
-
-async def events(engine: Engine, kind: str) -> list[Event]:
-    return await fetch_all(
-        engine.database, select(Event).where(Event.kind == kind).order_by(Event.id)
-    )
+from tests.chat import Chat, events, fetch_all, hotline_numbers
 
 
 async def test_full_conversation_to_escalation(chat: Chat, content: Content) -> None:

@@ -102,9 +102,11 @@ def _check_topics(content: Content, report: CheckReport) -> None:
         for site_id in topic.links:
             if site_id not in content.sites:
                 report.errors.append(f"{where}: link {site_id!r} is not a known site")
-        for device in topic.devices:
+        for device in (*topic.devices, *topic.device_answers):
             if not content.words(f"device:{device}"):
                 report.errors.append(f"{where}: device {device!r} is not in entities.yaml")
+        for device, answer in topic.device_answers.items():
+            _fits(content, report, f"{where} ({device})", answer, "text")
 
 
 def _check_guides(content: Content, report: CheckReport) -> None:

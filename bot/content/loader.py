@@ -152,6 +152,12 @@ class _Reader:
             health=bool(entry.get("health", False)),
             links=self.strings(entry, "links", where),
             devices=self.strings(entry, "devices", where),
+            device_answers={
+                str(device): self.localized(answers, str(device), f"{where}.device_answers")
+                or Localized({})
+                for answers in [self.mapping(entry.get("device_answers") or {}, where)]
+                for device in answers
+            },
         )
 
     def guide(self, data: Any, where: str) -> Guide | None:

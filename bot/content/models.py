@@ -64,6 +64,8 @@ class Topic:
     # Phones this topic is the answer for within its app, whatever else is asked: a keypad
     # phone's owner asking how to install Bluezone gets "this phone cannot run it".
     devices: tuple[str, ...] = ()
+    # Device -> the answer for a person with that phone (a keypad phone gets no store steps).
+    device_answers: Mapping[str, Localized] = field(default_factory=dict)
     # Province id -> that province's own answer; `answer` is the national default.
     variants: Mapping[str, Variant] = field(default_factory=dict)
 
