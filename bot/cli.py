@@ -27,6 +27,8 @@ def _settings() -> Settings:
 # Libraries whose INFO lines carry secrets or personal data: httpx logs every request URL,
 # and a Telegram Bot API URL contains the bot token.
 QUIET_LOGGERS = ("httpx", "httpcore", "aiohttp.access")
+# Libraries that say at INFO what nobody running the bot needs (Alembic lists its plugins).
+CHATTY_LOGGERS = ("alembic.runtime.plugins",)
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -35,7 +37,7 @@ def _configure_logging(settings: Settings) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for name in QUIET_LOGGERS:
+    for name in (*QUIET_LOGGERS, *CHATTY_LOGGERS):
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
@@ -159,7 +161,7 @@ def build_parser(with_plugins: bool = True) -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question (default: one per line on stdin)")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
     ask.add_argument(
-        "--province", help="answer as a person from this province (an id of provinces.yaml)"
+        "--province", help="answer as a person from this province (a file name under content/provinces/)"
     )
     ask.add_argument("--lang", choices=["vi", "en"], default=None)
 

@@ -74,9 +74,19 @@ class Settings:
                 env, "BROADCAST_LEASE_SECONDS", 60, minimum=1, maximum=3600
             ),
             admins=_admins(env),
-            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            log_level=_log_level(env),
             env=env,
         )
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
+    return level
 
 
 def _int(

@@ -21,11 +21,16 @@ def test_defaults_need_nothing() -> None:
         ("DEFAULT_LOCALE", "fr"),
         ("DATABASE_URL", "mysql://x/y"),
         ("MESSAGE_RETENTION_DAYS", "-1"),
+        ("LOG_LEVEL", "VERBOSE"),
     ],
 )
 def test_wrong_values_name_the_setting(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
+
+
+def test_log_level_in_any_case() -> None:
+    assert Settings.from_env({"LOG_LEVEL": "debug"}).log_level == "DEBUG"
 
 
 def test_broadcast_rates_are_checked() -> None:
