@@ -10,9 +10,10 @@ from handlers.replies import ask_province, menu_button, resume_button
 
 def contact(ctx: Context, hotline: Hotline) -> Contact:
     """A hotline as a contact card in the person's language."""
-    return Contact(
-        name=hotline.name.get(ctx.locale), phone=hotline.phone, role=hotline.role.get(ctx.locale)
-    )
+    role = hotline.role.get(ctx.locale)
+    if hotline.hours is not None:
+        role = f"{role} · {hotline.hours.get(ctx.locale)}"
+    return Contact(name=hotline.name.get(ctx.locale), phone=hotline.phone, role=role)
 
 
 def health_contact(ctx: Context) -> Contact:

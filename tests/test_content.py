@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import build_responder
 from bot.content import Content, ContentError, load_content
 from bot.content.check import check_folder
-from bot.settings import PROJECT_ROOT
+from bot.messages import Inbound
+from bot.settings import PROJECT_ROOT, Settings
 
 SHIPPED = PROJECT_ROOT / "content"
 # The topic catalogue of the knowledge issue: ids are stable and `helpdesk ask --json` uses them.
@@ -214,7 +216,7 @@ def test_a_guide_citing_a_provinces_letter_fails_the_check(broken: Path) -> None
     assert "guide qr.register_place: cites letter-2021-08-26-qng-stttt" in errors
 
 
-def test_a_new_province_is_one_file_of_content(broken: Path) -> None:
+async def test_a_new_province_is_one_file_of_content(broken: Path) -> None:
     """Names, a letter, a hotline and an own answer: the bot and the check follow, no code."""
     (broken / "provinces" / "dak-lak.yaml").unlink()
     (broken / "provinces" / "dak-lak.yaml").write_text(
@@ -231,6 +233,7 @@ hotlines:
     role: {vi: Sở TT&TT Đắk Lắk, en: Dak Lak DIC}
     phone: "0262.000.000"
     source: letter-2021-03-01-dl-stttt
+    hours: {vi: "7h30-17h, thứ Hai đến thứ Sáu", en: "7:30-17:00, Monday to Friday"}
 answers:
   qr.which_places:
     sources: [letter-2021-03-01-dl-stttt]
@@ -247,3 +250,15 @@ answers:
     assert "Đắk Lắk" in topic.answer_for("dak-lak").get("vi")
     assert "Quảng Ngãi" in topic.answer_for("quang-ngai").get("vi")
     assert "Đắk Lắk" not in topic.answer_for("soc-trang").get("vi")
+
+    # The conversation follows the content: the province is offered, typed, and answered for.
+    responder = build_responder(Settings.from_env({}), content=content)
+    person = Inbound(channel="test", user_id="1", text="cho xin số hỗ trợ ở đắc lắc")
+    turn = await responder.answer_new_person(person)
+    [card] = [c for r in turn.replies for c in r.contacts]
+    assert card.phone == "0262.000.000" and "7h30-17h" in card.role
+    turn = await responder.answer_new_person(Inbound(channel="test", user_id="2", text="/hotline"))
+    assert "p:dak-lak" in {b.action for r in turn.replies for b in r.buttons}
+    where = Inbound(channel="test", user_id="3", text="nơi nào phải có mã qr")
+    turn = await responder.answer_new_person(where, province="dak-lak")
+    assert "chợ và bến xe" in "\n".join(r.text for r in turn.replies)

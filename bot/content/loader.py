@@ -109,6 +109,7 @@ class _Reader:
             role=self.localized(entry, "role", where) or Localized({}),
             phone=self.text(entry, "phone", where),
             source=self.text(entry, "source", where),
+            hours=self.localized(entry, "hours", where, required=False),
         )
 
     def source(self, data: Any, where: str, province: str | None) -> Source:

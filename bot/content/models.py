@@ -143,6 +143,8 @@ class Hotline:
     role: Localized
     phone: str
     source: str
+    # Office hours, only when the source letter gives them.
+    hours: Localized | None = None
 
 
 @dataclass(frozen=True, slots=True)
