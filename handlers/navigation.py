@@ -132,7 +132,9 @@ async def still_failing(ctx: Context) -> None:
     """ "Still not working" after an answer: the guide or a tip first, then a person."""
     topic = ctx.content.topic(ctx.state.last_topic) if ctx.state.last_topic else None
     ctx.state.still_failing += 1
-    if topic is None or ctx.state.still_failing > TIPS_BEFORE_PERSON:
+    # Tips are about an app misbehaving; after a rule or a hand-over, only a person helps.
+    about_an_app = topic is not None and topic.app in ctx.understander.apps
+    if topic is None or not about_an_app or ctx.state.still_failing > TIPS_BEFORE_PERSON:
         ctx.state.still_failing = 0
         await escalation.give_hotlines(ctx, "still_failing")
         return
