@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.context import Context
 from bot.messages import Button
-from handlers import escalation, faq, guide
+from handlers import escalation, faq, guide, start
 from handlers.replies import ask_province, menu_button, show_main_menu, topic_button
 from handlers.words import mentions, plain, said
 
@@ -77,8 +77,6 @@ def read_navigation(ctx: Context) -> Navigation | None:
 
 async def typed_navigation(ctx: Context) -> bool:
     """Text stage: act on a typed navigation word; False when the message is not one."""
-    from handlers import start
-
     request = read_navigation(ctx)
     if request is None:
         return False
