@@ -161,7 +161,8 @@ def build_parser(with_plugins: bool = True) -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question (default: one per line on stdin)")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
     ask.add_argument(
-        "--province", help="answer as a person from this province (a file name under content/provinces/)"
+        "--province",
+        help="answer as a person from this province (a file name under content/provinces/)",
     )
     ask.add_argument("--lang", choices=["vi", "en"], default=None)
 

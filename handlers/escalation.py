@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.contacts import hotline_contact
 from bot.content import Hotline
 from bot.context import Context
 from bot.messages import Button, Contact, Link
@@ -10,10 +11,7 @@ from handlers.replies import ask_province, menu_button, resume_button
 
 def contact(ctx: Context, hotline: Hotline) -> Contact:
     """A hotline as a contact card in the person's language."""
-    role = hotline.role.get(ctx.locale)
-    if hotline.hours is not None:
-        role = f"{role} · {hotline.hours.get(ctx.locale)}"
-    return Contact(name=hotline.name.get(ctx.locale), phone=hotline.phone, role=role)
+    return hotline_contact(hotline, ctx.locale)
 
 
 def health_contact(ctx: Context) -> Contact:

@@ -35,10 +35,14 @@ async def post(client: Client, session: str, **fields: Any) -> list[dict[str, An
     assert response.status == 200, await response.text()
     assert response.content_type == "application/json"
     body = await response.json()
-    assert set(body) == {"replies"}
+    assert set(body) == {"replies", "support"}
+    for contact in body["support"]:
+        assert set(contact) == {"name", "phone", "role", "dial"}
     replies: list[dict[str, Any]] = body["replies"]
     for reply in replies:
-        assert set(reply) == {"text", "buttons", "contacts", "links"}
+        assert set(reply) == {"text", "buttons", "contacts", "links", "share"}
+        if reply["share"] is not None:
+            assert set(reply["share"]) == {"kind", "id", "title"}
         assert isinstance(reply["text"], str)
         for button in reply["buttons"]:
             assert set(button) == {"label", "action"}
@@ -47,6 +51,14 @@ async def post(client: Client, session: str, **fields: Any) -> list[dict[str, An
         for link in reply["links"]:
             assert set(link) == {"label", "url"}
     return replies
+
+
+async def support(client: Client, session: str, **fields: Any) -> list[dict[str, Any]]:
+    """One turn; the hotline cards the page keeps for when the server cannot be reached."""
+    response = await client.post("/api/chat", json={"session": session, **fields})
+    assert response.status == 200, await response.text()
+    cards: list[dict[str, Any]] = (await response.json())["support"]
+    return cards
 
 
 def actions(replies: list[dict[str, Any]]) -> list[str]:
@@ -127,6 +139,65 @@ async def test_static_script_is_served(client: Client) -> None:
     assert "/api/chat" in await response.text()
 
 
+async def test_the_favicon_is_served_and_linked(client: Client) -> None:
+    response = await client.get("/static/favicon.svg")
+    assert response.status == 200
+    assert response.content_type == "image/svg+xml"
+    assert "<svg" in await response.text()
+    html = await (await client.get("/")).text()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+
+
+async def test_page_names_the_operator_and_links_the_about_page(client: Client) -> None:
+    html = await (await client.get("/")).text()
+    assert (
+        '<a href="https://quangngai.gov.vn/web/so-thong-tin-va-truyen-thong" '
+        'rel="noopener noreferrer">Sở Thông tin và Truyền thông Quảng Ngãi</a>'
+    ) in html
+    assert '<a class="chat__about" href="/about?lang=vi">Giới thiệu dịch vụ</a>' in html
+    english = await (await client.get("/", params={"lang": "en"})).text()
+    assert "Quảng Ngãi Department of Information and Communications</a>" in english
+    assert 'href="/about?lang=en">About this service</a>' in english
+
+
+async def test_page_gives_the_script_its_words_in_the_page_language(client: Client) -> None:
+    html = await (await client.get("/")).text()
+    for attribute in (
+        'data-retry="↻ Thử lại"',
+        'data-menu="☰ Menu chính"',
+        'data-you="Bạn:"',
+        'data-copied="Đã sao chép đường dẫn"',
+        'data-typing="Hỗ trợ cài đặt đang soạn câu trả lời"',
+    ):
+        assert attribute in html
+    english = await (await client.get("/", params={"lang": "en"})).text()
+    assert 'data-retry="↻ Try again"' in english
+    assert 'data-you="You:"' in english
+
+
+@pytest.mark.parametrize(
+    ("query", "guide", "topic"),
+    [
+        ("guide=bluezone.install", "bluezone.install", ""),
+        ("topic=qr.scan", "", "qr.scan"),
+        ("guide=bluezone.install&topic=qr.scan", "bluezone.install", ""),
+        ("guide=Bluezone.Install", "", ""),
+        ('guide="><script>alert(1)</script>', "", ""),
+        ("topic=qr%20scan", "", ""),
+        ("topic=" + "a" * 61, "", ""),
+        ("guide=", "", ""),
+    ],
+    ids=["guide", "topic", "both", "capitals", "html", "space", "too-long", "empty"],
+)
+async def test_a_shared_link_reaches_the_page_only_when_its_id_is_valid(
+    client: Client, query: str, guide: str, topic: str
+) -> None:
+    html = await (await client.get("/?" + query)).text()
+    assert f'data-start-guide="{guide}"' in html
+    assert f'data-start-topic="{topic}"' in html
+    assert "<script>alert" not in html
+
+
 # --- a conversation -------------------------------------------------------------------
 
 
@@ -197,6 +268,65 @@ async def test_locale_hint_gives_a_new_person_english(client: Client) -> None:
     assert "Tỉnh khác" in vietnamese_labels
     assert "Tỉnh khác" not in labels
     assert all_text(replies) != all_text(vietnamese)
+
+
+async def test_support_holds_the_hotlines_of_the_persons_province(client: Client) -> None:
+    session = "person-support-1"
+    assert await support(client, session, action="hello") == []
+    cards = await support(client, session, action="p:soc-trang")
+    assert cards == [
+        {
+            "name": "Trung tâm Công nghệ thông tin và Truyền thông",
+            "role": "Thuộc Sở Thông tin và Truyền thông Sóc Trăng",
+            "phone": "0299.3626800",
+            "dial": "02993626800",
+        }
+    ]
+    # Any later turn carries them too, in the language the page asks for.
+    english = await support(client, session, text="cai bluezone", locale="en")
+    assert [c["role"] for c in english] == [
+        "Sóc Trăng Department of Information and Communications"
+    ]
+    assert [c["dial"] for c in await support(client, session, action="p:quang-ngai")] == [
+        "0982142211",
+        "0914559068",
+    ]
+    assert await support(client, session, action="p:other") == []
+
+
+async def test_support_is_empty_once_the_data_is_deleted(client: Client) -> None:
+    session = "person-support-2"
+    assert await support(client, session, action="p:soc-trang")
+    assert await support(client, session, action="del:yes") == []
+    assert await support(client, session, action="hello") == []
+
+
+async def test_hello_greets_a_stranger_and_offers_a_returning_person_the_guide(
+    client: Client,
+) -> None:
+    session = "person-hello-1"
+    assert PROVINCE_ACTIONS <= set(actions(await post(client, session, action="hello")))
+    await post(client, session, action="p:soc-trang")
+    steps = await post(client, session, action="g:bluezone.install:android")
+    assert any(a.endswith(":ok") for a in actions(steps))
+
+    replies = await post(client, session, action="hello")
+    assert "r" in actions(replies)  # continue the guide
+    assert not PROVINCE_ACTIONS & set(actions(replies))
+    assert not any(a.endswith(":ok") for a in actions(replies))
+
+
+async def test_a_guide_start_and_a_topic_answer_can_be_shared(client: Client) -> None:
+    session = "person-share-1"
+    replies = await post(client, session, text="/start guide_bluezone-install")
+    assert replies[-1]["share"] == {
+        "kind": "guide",
+        "id": "bluezone.install",
+        "title": "Hướng dẫn cài Bluezone",
+    }
+    replies = await post(client, session, text="/start topic_qr-scan")
+    shares = [r["share"] for r in replies if r["share"]]
+    assert [(s["kind"], s["id"]) for s in shares] == [("topic", "qr.scan")]
 
 
 # --- refusals -------------------------------------------------------------------------

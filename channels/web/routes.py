@@ -1,4 +1,5 @@
-"""Routes of the web chat: `GET /` (the page), `POST /api/chat` (one turn), static files."""
+"""Routes of the web chat: `GET /` (the page), `GET /about`, `POST /api/chat` (one turn), static
+files."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from bot.contacts import hotline_contact
+from bot.content import Hotline
 from bot.engine import Engine
 from bot.i18n import translations
 from bot.messages import Inbound
@@ -21,6 +24,8 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# A guide or topic id in a shared link (`/?guide=bluezone.install`); the page checks it again.
+SHARED_ID = re.compile(r"[a-z0-9_.]{1,60}")
 CHANNEL = "web"
 MAX_TEXT_CHARS = 20_000
 SECURITY_HEADERS = {
@@ -35,6 +40,18 @@ SECURITY_HEADERS = {
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
+
+
+def contact_json(hotline: Hotline, locale: str, with_hours: bool = True) -> dict[str, str]:
+    """A hotline as the page's contact card, in `locale`."""
+    card = hotline_contact(hotline, locale, with_hours)
+    return {"name": card.name, "phone": card.phone, "role": card.role, "dial": card.dial}
+
+
+def about_card(hotline: Hotline, locale: str) -> dict[str, str]:
+    """A hotline for the /about page: the card, and its office hours on their own line."""
+    hours = hotline.hours.get(locale) if hotline.hours is not None else ""
+    return {**contact_json(hotline, locale, with_hours=False), "hours": hours}
 
 
 class WebChat:
@@ -58,13 +75,62 @@ class WebChat:
             return "en"
         return self.settings.default_locale
 
-    async def page(self, request: web.Request) -> web.Response:
-        """The chat page, in the visitor's language."""
-        locale = self._locale(request)
+    def _render(self, name: str, locale: str, **values: Any) -> web.Response:
+        """A template in `locale`, with the operator and the security headers every page has."""
         catalog = translations(self.settings.locales_dir, locale)
+        # Rendering is synchronous: no other request can swap the catalog mid-render.
         self.templates.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
-        html = self.templates.get_template("chat.html").render(locale=locale)
+        operator = self.engine.content.operator
+        html = self.templates.get_template(name).render(
+            locale=locale,
+            operator_name=operator.name.get(locale) if operator else "",
+            operator_url=operator.url if operator else "",
+            **values,
+        )
         return web.Response(text=html, content_type="text/html", headers=SECURITY_HEADERS)
+
+    async def page(self, request: web.Request) -> web.Response:
+        """The chat page, in the visitor's language; `?guide=<id>` or `?topic=<id>` opens one."""
+        shared = {
+            kind: value
+            for kind in ("guide", "topic")
+            if (value := request.query.get(kind)) is not None and SHARED_ID.fullmatch(value)
+        }
+        return self._render(
+            "chat.html",
+            self._locale(request),
+            start_guide=shared.get("guide", ""),
+            start_topic=shared.get("topic", "") if "guide" not in shared else "",
+        )
+
+    async def about(self, request: web.Request) -> web.Response:
+        """Who runs this, what is stored and how to delete it, and every hotline."""
+        locale = self._locale(request)
+        content = self.engine.content
+        provinces = [
+            {
+                "name": province.name.get(locale),
+                "hotlines": [about_card(h, locale) for h in province.hotlines],
+            }
+            for province in content.provinces.values()
+            if province.hotlines
+        ]
+        sites = [{"label": s.label.get(locale), "url": s.url} for s in content.sites.values()]
+        return self._render(
+            "about.html",
+            locale,
+            retention_days=self.settings.message_retention_days,
+            provinces=provinces,
+            health=contact_json(content.health_hotline, locale),
+            sites=sites,
+        )
+
+    def _support(self, province_id: str | None, locale: str) -> list[dict[str, str]]:
+        """The hotlines of the person's province, for the page to show when it cannot connect."""
+        province = self.engine.content.province(province_id)
+        if province is None:
+            return []
+        return [contact_json(hotline, locale) for hotline in province.hotlines]
 
     async def chat(self, request: web.Request) -> web.Response:
         """One turn: `{"session", "text"}` or `{"session", "action"}` -> `{"replies": [...]}`."""
@@ -98,13 +164,19 @@ class WebChat:
             action=action[:128] if action is not None else None,
             locale=locale,
         )
-        replies = await self.engine.handle(inbound)
-        return web.json_response({"replies": [reply_to_json(reply) for reply in replies]})
+        result = await self.engine.handle_turn(inbound)
+        return web.json_response(
+            {
+                "replies": [reply_to_json(reply) for reply in result.replies],
+                "support": self._support(result.province, locale or self.settings.default_locale),
+            }
+        )
 
 
 def install_routes(app: web.Application, engine: Engine, settings: Settings) -> None:
     """Add the web chat's routes to the server."""
     chat = WebChat(engine, settings)
     app.router.add_get("/", chat.page)
+    app.router.add_get("/about", chat.about)
     app.router.add_post("/api/chat", chat.chat)
     app.router.add_static("/static/", HERE / "static")
