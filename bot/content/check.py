@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.content.claims import claim_errors, parity_errors
 from bot.content.models import Content, Localized
 from bot.content.truth import province_truth_errors
 
@@ -36,6 +37,8 @@ def check_content(content: Content, examples: bool = True) -> CheckReport:
     _check_places(content, report)
     _check_variants(content, report)
     report.errors += province_truth_errors(content)
+    report.errors += claim_errors(content)
+    report.errors += parity_errors(content)
     _check_menu(content, report)
     if examples:
         _check_examples(content, report)

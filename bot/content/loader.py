@@ -13,6 +13,7 @@ import yaml
 from bot.content.models import (
     TOPIC_FLOWS,
     Branch,
+    Campaign,
     ChannelLimits,
     Content,
     Guide,
@@ -110,7 +111,19 @@ class _Reader:
             phone=self.text(entry, "phone", where),
             source=self.text(entry, "source", where),
             hours=self.localized(entry, "hours", where, required=False),
+            purpose=self.localized(entry, "purpose", where, required=False),
         )
+
+    def claims(self, data: Mapping[str, Any], where: str) -> dict[str, str]:
+        """`claims:` of a topic, answer or guide: claim text -> "source id[: where in it]"."""
+        raw = self.mapping(data.get("claims") or {}, f"{where}.claims")
+        found: dict[str, str] = {}
+        for claim, cited in raw.items():
+            if not isinstance(cited, str) or not cited.strip():
+                self.problem(where, f"claim {claim!r} needs a source id")
+                continue
+            found[str(claim).strip()] = cited.strip()
+        return found
 
     def source(self, data: Any, where: str, province: str | None) -> Source:
         entry = self.mapping(data, where)
@@ -118,10 +131,11 @@ class _Reader:
         return Source(
             id=source_id,
             title=self.text(entry, "title", f"{where}:{source_id}"),
-            date=self.text(entry, "date", f"{where}:{source_id}", required=False),
+            date=self.text(entry, "date", f"{where}:{source_id}"),
             file=self.text(entry, "file", f"{where}:{source_id}", required=False),
             url=self.text(entry, "url", f"{where}:{source_id}", required=False),
             province=province,
+            read=self.text(entry, "read", f"{where}:{source_id}", required=False),
         )
 
     def topic(self, data: Any, where: str) -> Topic | None:
@@ -153,6 +167,7 @@ class _Reader:
             health=bool(entry.get("health", False)),
             links=self.strings(entry, "links", where),
             devices=self.strings(entry, "devices", where),
+            claims=self.claims(entry, where),
             device_answers={
                 str(device): self.localized(answers, str(device), f"{where}.device_answers")
                 or Localized({})
@@ -207,6 +222,7 @@ class _Reader:
             question=self.localized(entry, "question", where, required=len(branches) > 1),
             intro=self.localized(entry, "intro", where, required=False),
             done=self.localized(entry, "done", where, required=False),
+            claims=self.claims(entry, where),
         )
 
 
@@ -364,6 +380,7 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
             province=province_id,
             answer=reader.localized(entry, "answer", where) or Localized({}),
             sources=reader.strings(entry, "sources", where),
+            claims=reader.claims(entry, where),
         )
     for topic_id, by_province in variants.items():
         topics[topic_id] = replace(topics[topic_id], variants=by_province)
@@ -390,6 +407,18 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
             source=reader.text(entry, "source", where, required=False),
         )
 
+    terms_data = reader.mapping(_read_yaml(root / "claims.yaml", reader) or {}, "claims.yaml")
+    terms = reader.claims(terms_data, "claims.yaml")
+    campaign: Campaign | None = None
+    if settings.get("campaign") is not None:
+        where = "content.yaml:campaign"
+        entry = reader.mapping(settings.get("campaign"), where)
+        campaign = Campaign(
+            status=reader.text(entry, "status", where),
+            note=reader.localized(entry, "note", where, required=False),
+            source=reader.text(entry, "source", where, required=False),
+        )
+
     content = Content(
         topics=topics,
         guides=guides,
@@ -408,6 +437,8 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
             for k, v in reader.mapping(settings.get("languages", {}), "content.yaml").items()
         },
         operator=operator,
+        terms=terms,
+        campaign=campaign,
     )
     for locale in locales:
         if locale not in content.language_names:

@@ -35,6 +35,8 @@ class Source:
     url: str = ""
     # The province a letter belongs to; only that province's answers may cite it.
     province: str | None = None
+    # When a web page was read (its own date may be only a year).
+    read: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,7 @@ class Variant:
     province: str
     answer: Localized
     sources: tuple[str, ...]
+    claims: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,8 @@ class Topic:
     device_answers: Mapping[str, Localized] = field(default_factory=dict)
     # Province id -> that province's own answer; `answer` is the national default.
     variants: Mapping[str, Variant] = field(default_factory=dict)
+    # Each label, number or address the answers show -> "source id[: where in it]".
+    claims: Mapping[str, str] = field(default_factory=dict)
 
     def answer_for(self, province: str | None) -> Localized:
         """The answer a person of `province` gets: their province's own, else the default."""
@@ -124,6 +129,7 @@ class Guide:
     question: Localized | None = None
     intro: Localized | None = None
     done: Localized | None = None
+    claims: Mapping[str, str] = field(default_factory=dict)
 
     def branch(self, branch_id: str | None) -> Branch | None:
         """The branch with this id; the only branch when the guide has one."""
@@ -145,6 +151,8 @@ class Hotline:
     source: str
     # Office hours, only when the source letter gives them.
     hours: Localized | None = None
+    # What the letter set the line up for, and for whom ("agencies rolling out QR codes").
+    purpose: Localized | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +172,16 @@ class Operator:
     name: Localized
     url: str = ""
     province: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    """Where the campaign stands: `archived` adds `note` (e.g. "replaced by PC-Covid on
+    30/9/2021") to the greeting and to install answers."""
+
+    status: str
+    note: Localized | None = None
     source: str = ""
 
 
@@ -213,6 +231,9 @@ class Content:
     locales: tuple[str, ...] = ("vi", "en")
     language_names: Mapping[str, str] = field(default_factory=dict)
     operator: Operator | None = None
+    # Names and terms any answer may use (app names, "CCCD"), each with its source.
+    terms: Mapping[str, str] = field(default_factory=dict)
+    campaign: Campaign | None = None
 
     def topic(self, topic_id: str) -> Topic | None:
         """The topic with this id, or None."""
