@@ -97,9 +97,9 @@ def units(content: Content) -> Iterator[Unit]:
                     (f"{step_where} help", step.help),
                     (f"{step_where} check", step.check),
                 ]
-        for text_where, text in texts:
-            if text is not None:
-                yield Unit(text_where, text, guide.sources, guide.claims)
+        for text_where, shown in texts:
+            if shown is not None:
+                yield Unit(text_where, shown, guide.sources, guide.claims)
 
 
 def claim_errors(content: Content) -> list[str]:
