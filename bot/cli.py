@@ -122,6 +122,21 @@ def _content_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _content_review(args: argparse.Namespace) -> int:
+    from bot.content.loader import read_content
+    from bot.content.review import review_markdown
+
+    content, problems = read_content(_settings().content_dir)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    text = review_markdown(content)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 1 if problems else 0
+
+
 async def _db(args: argparse.Namespace) -> int:
     from bot.storage import Database
     from bot.storage.retention import purge_messages
@@ -170,6 +185,10 @@ def build_parser(with_plugins: bool = True) -> argparse.ArgumentParser:
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check = content_commands.add_parser("check", help="validate content/ and list every problem")
     check.add_argument("path", nargs="?", help="content folder (default: CONTENT_DIR)")
+    review = content_commands.add_parser(
+        "review", help="print the content review (every claim and its source) as Markdown"
+    )
+    review.add_argument("--output", help="write it to this file (docs/content-review.md)")
 
     db = commands.add_parser("db", help="database maintenance (done automatically otherwise)")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -190,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     core = bool(words) and words[0] in CORE_COMMANDS and words[0] != "serve"
     args = build_parser(with_plugins=not core).parse_args(words)
+    if args.command == "content" and args.content_command == "review":
+        return _content_review(args)
     if args.command == "content":
         return _content_check(args)
     handler = getattr(args, "run", None)

@@ -11,7 +11,7 @@ from handlers.replies import ask_province, menu_button, resume_button
 
 def contact(ctx: Context, hotline: Hotline) -> Contact:
     """A hotline as a contact card in the person's language."""
-    return hotline_contact(hotline, ctx.locale)
+    return hotline_contact(hotline, ctx.locale, ctx.content)
 
 
 def health_contact(ctx: Context) -> Contact:
@@ -84,6 +84,13 @@ async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> N
             [lead]
             if lead
             else [_intro(ctx, reason), ctx._("Support in {province}:").format(province=place)]
+        )
+        # The letters set these lines up for agencies; say so rather than promise too much.
+        lines.append(
+            ctx._(
+                "Each card says what its line was set up for and when. They may be able to "
+                "help you, or tell you who can."
+            )
         )
     else:
         if reason != "asked":

@@ -10,6 +10,7 @@ from bot.matcher.entities import Entities
 from bot.messages import Button, Contact, Share, Understanding
 from handlers import escalation
 from handlers.replies import (
+    campaign_note,
     feedback_buttons,
     main_menu_buttons,
     menu_button,
@@ -140,6 +141,10 @@ async def answer_topic(
         contacts.append(escalation.health_contact(ctx))
     if entities.symptoms and not topic.health:
         text = "\n".join([text, escalation.health_line(ctx)])
+    note = campaign_note(ctx)
+    campaign = ctx.content.campaign
+    if note is not None and campaign is not None and topic.id in campaign.topics:
+        text = "\n".join([text, note])
     buttons = _answer_buttons(
         ctx, topic, with_guide=device_answer is None, ask_province=bool(topic.variants)
     )

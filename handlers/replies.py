@@ -7,6 +7,14 @@ from bot.context import Context
 from bot.messages import Button, Link
 
 
+def campaign_note(ctx: Context) -> str | None:
+    """The one line that says the campaign is over (PC-Covid replaced the apps), if it is."""
+    campaign = ctx.content.campaign
+    if campaign is None or not campaign.archived or campaign.note is None:
+        return None
+    return campaign.note.get(ctx.locale)
+
+
 def menu_button(ctx: Context) -> Button:
     """A button back to the main menu."""
     return Button(ctx._("☰ Main menu"), "menu")

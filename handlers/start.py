@@ -8,6 +8,7 @@ from bot.share import read_payload
 from handlers import faq, guide
 from handlers.replies import (
     ask_province,
+    campaign_note,
     menu_button,
     province_buttons,
     show_main_menu,
@@ -21,6 +22,9 @@ async def welcome(ctx: Context) -> None:
     """Greet, then ask the province once, or show the main menu."""
     greeting = ctx.content.topic("smalltalk.greeting")
     text = greeting.answer.get(ctx.locale) if greeting else ctx._("Hello!")
+    note = campaign_note(ctx)
+    if note is not None:
+        text = f"{text}\n{note}"
     if ctx.person.province is None and not ctx.state.province_asked:
         ctx.reply(text)
         ask_province(ctx, pending="menu")

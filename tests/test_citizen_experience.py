@@ -93,7 +93,11 @@ async def test_a_province_with_numbers_says_what_they_are_for(chat: Chat, conten
     await chat.tap("p:soc-trang")
     await chat.say("cho xin số hỗ trợ")
     assert {c.phone for c in chat.contacts} == hotline_numbers(content, "soc-trang")
-    assert answer(content, "support.hotline", "soc-trang") in chat.text
+    province = content.province("soc-trang")
+    assert province is not None and province.hotlines[0].purpose is not None
+    [card] = chat.contacts
+    assert province.hotlines[0].purpose.get("vi") in card.role and "(02/2021)" in card.role
+    assert "có thể giúp bạn, hoặc chỉ cho bạn nơi hỏi đúng" in chat.text
 
 
 # 3. Typed navigation -------------------------------------------------------------------------
@@ -255,3 +259,21 @@ async def test_thumbs_down_on_an_answer_offers_a_person_and_is_recorded(
     assert not chat.contacts
     recorded = [(e.topic, e.detail) for e in await events(chat.engine, "feedback")]
     assert recorded == [("bluezone.install", "down"), ("ncovi.install", "up")]
+
+
+# The campaign is over: said once where it matters, from content ----------------------------
+
+
+async def test_an_archived_campaign_is_said_in_the_greeting_and_install_answers(
+    chat: Chat, content: Content
+) -> None:
+    campaign = content.campaign
+    assert campaign is not None and campaign.archived and campaign.note is not None
+    note = campaign.note.get("vi")
+    await chat.say("/start")
+    assert note in chat.text
+    await chat.tap("p:soc-trang")
+    await chat.say("cài bluezone thế nào")
+    assert chat.topic in campaign.topics and note in chat.text
+    await chat.say("không nhận được mã otp bluezone")
+    assert chat.topic not in campaign.topics and note not in chat.text

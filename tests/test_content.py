@@ -234,9 +234,11 @@ hotlines:
     phone: "0262.000.000"
     source: letter-2021-03-01-dl-stttt
     hours: {vi: "7h30-17h, thứ Hai đến thứ Sáu", en: "7:30-17:00, Monday to Friday"}
+    purpose: {vi: hỗ trợ người dân cài ứng dụng, en: help for people installing the apps}
 answers:
   qr.which_places:
     sources: [letter-2021-03-01-dl-stttt]
+    claims: {}
     answer:
       vi: Ở Đắk Lắk, chợ và bến xe phải có mã QR.
       en: In Đắk Lắk, markets and bus stations must post a QR code.
@@ -262,3 +264,61 @@ answers:
     where = Inbound(channel="test", user_id="3", text="nơi nào phải có mã qr")
     turn = await responder.answer_new_person(where, province="dak-lak")
     assert "chợ và bến xe" in "\n".join(r.text for r in turn.replies)
+
+
+def test_a_hotline_must_say_what_it_is_for(broken: Path) -> None:
+    province = broken / "provinces" / "soc-trang.yaml"
+    text = province.read_text(encoding="utf-8")
+    start = text.index("    purpose:")
+    end = text.index("\n", text.index("      en:", start)) + 1
+    province.write_text(text[:start] + text[end:], encoding="utf-8")
+    errors = "\n".join(check_folder(broken).errors)
+    assert "province soc-trang: hotline 0299.3626800 needs a `purpose`" in errors
+
+
+def test_a_label_without_a_source_fails_the_check(broken: Path) -> None:
+    _edit(
+        broken / "topics" / "smalltalk.help.yaml",
+        "Hướng dẫn từng bước",
+        "Hướng dẫn **từng bước**",
+    )
+    _edit(broken / "topics" / "smalltalk.help.yaml", "Guide you step", "Guide you **step**")
+    errors = "\n".join(check_folder(broken).errors)
+    assert "topic smalltalk.help: vi claim 'từng bước' has no source" in errors
+    assert "topic smalltalk.help: en claim 'step' has no source" in errors
+
+
+def test_a_claim_must_come_from_a_source_the_answer_cites(broken: Path) -> None:
+    _edit(
+        broken / "topics" / "policy.who_must_install.yaml",
+        "sources: [bluezone-app, bluezone-code]",
+        "sources: [bluezone-app]",
+    )
+    errors = "\n".join(check_folder(broken).errors)
+    assert (
+        "topic policy.who_must_install: 'không bắt buộc' comes from bluezone-code, "
+        "which this answer does not list in its sources" in errors
+    )
+
+
+def test_english_must_claim_what_vietnamese_claims(broken: Path) -> None:
+    _edit(broken / "provinces" / "soc-trang.yaml", "letter of 02/2021 asks for", "letter asks for")
+    errors = "\n".join(check_folder(broken).errors)
+    assert "answer to policy.report: numbers differ between vi ['02/2021'] and en []" in errors
+
+
+def test_every_source_has_a_date(broken: Path) -> None:
+    _edit(broken / "sources.yaml", "    date: 2020-08\n", "")
+    errors = "\n".join(check_folder(broken).errors)
+    assert "'date' is missing" in errors
+
+
+def test_the_committed_content_review_is_up_to_date(content: Content) -> None:
+    """docs/content-review.md is what a department signs off: it must be today's content."""
+    from bot.content.review import review_markdown
+
+    committed = (PROJECT_ROOT / "docs" / "content-review.md").read_text(encoding="utf-8")
+    assert committed == review_markdown(content), (
+        "run `.venv/bin/helpdesk content review --output docs/content-review.md`"
+    )
+    assert "NO SOURCE" not in committed and "NO PURPOSE" not in committed

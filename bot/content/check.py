@@ -36,6 +36,7 @@ def check_content(content: Content, examples: bool = True) -> CheckReport:
     _check_guides(content, report)
     _check_places(content, report)
     _check_variants(content, report)
+    _check_campaign(content, report)
     report.errors += province_truth_errors(content)
     report.errors += claim_errors(content)
     report.errors += parity_errors(content)
@@ -151,6 +152,11 @@ def _check_places(content: Content, report: CheckReport) -> None:
     for where, hotline in hotlines:
         if not PHONE.match(hotline.phone):
             report.errors.append(f"{where}: phone {hotline.phone!r} does not look like a number")
+        if where != "health_hotline" and hotline.purpose is None:
+            report.errors.append(
+                f"{where}: hotline {hotline.phone} needs a `purpose`: what its letter set it "
+                "up for, and for whom"
+            )
         if not hotline.source:
             report.errors.append(f"{where}: hotline {hotline.phone} has no source letter")
         elif hotline.source not in content.sources:
@@ -166,6 +172,22 @@ def _check_variants(content: Content, report: CheckReport) -> None:
             where = f"provinces/{province_id}.yaml: answer to {topic.id}"
             _check_sources(content, report, where, variant.sources)
             _fits(content, report, where, variant.answer, "text")
+
+
+def _check_campaign(content: Content, report: CheckReport) -> None:
+    campaign = content.campaign
+    if campaign is None:
+        return
+    if campaign.status == "archived":
+        if campaign.note is None:
+            report.errors.append("content.yaml: an archived campaign needs its `note`")
+        _check_sources(content, report, "content.yaml: campaign", (campaign.source,))
+    for topic_id in campaign.topics:
+        if topic_id not in content.topics:
+            report.errors.append(f"content.yaml: campaign topic {topic_id!r} does not exist")
+    for source in content.sources.values():
+        if not source.date:
+            report.errors.append(f"source {source.id}: no date")
 
 
 def _check_menu(content: Content, report: CheckReport) -> None:

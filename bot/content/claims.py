@@ -24,7 +24,8 @@ BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 ADDRESS = re.compile(
     r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:vn|com|org|net|gov)(?:/[^\s)\"',]*)?", re.I
 )
-NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,/:x×-]\s?\d+)*(?:\s?%)?(?![\w])")
+# A number, but not the one in a name such as "Covid-19".
+NUMBER = re.compile(r"(?<![\w.])(?<![A-Za-z]-)\d+(?:[.,/:x×-]\s?\d+)*(?:\s?%)?(?![\w])")
 # "1. Open…" and "- Tap…" start list items; their numbers are not claims.
 LIST_MARKER = re.compile(r"^\s*(?:\d+[.)]|[-•])\s+", re.M)
 

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from bot.content.models import (
+    CAMPAIGN_STATUSES,
     TOPIC_FLOWS,
     Branch,
     Campaign,
@@ -417,7 +418,10 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
             status=reader.text(entry, "status", where),
             note=reader.localized(entry, "note", where, required=False),
             source=reader.text(entry, "source", where, required=False),
+            topics=reader.strings(entry, "topics", where),
         )
+        if campaign.status not in CAMPAIGN_STATUSES:
+            reader.problem(where, f"status must be one of {', '.join(CAMPAIGN_STATUSES)}")
 
     content = Content(
         topics=topics,

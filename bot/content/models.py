@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 # What a topic does when it is matched. "answer" shows its answer; the others hand over to a flow.
 # "symptoms" is the health-safety route: it answers first any message that reports symptoms.
 TOPIC_FLOWS = ("answer", "welcome", "help", "thanks", "escalate", "symptoms")
+# "active": the apps are in use; "archived": the campaign is over and every install answer
+# and the greeting say so, with the source (content.yaml `campaign:`).
+CAMPAIGN_STATUSES = ("active", "archived")
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +186,13 @@ class Campaign:
     status: str
     note: Localized | None = None
     source: str = ""
+    # The answers that get the note (installing and re-activating), besides the greeting.
+    topics: tuple[str, ...] = ()
+
+    @property
+    def archived(self) -> bool:
+        """True when the campaign is over and its note must be said."""
+        return self.status == "archived" and self.note is not None
 
 
 @dataclass(frozen=True, slots=True)

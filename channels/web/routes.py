@@ -13,7 +13,7 @@ import jinja2
 from aiohttp import web
 
 from bot.contacts import hotline_contact
-from bot.content import Hotline
+from bot.content import Content, Hotline
 from bot.engine import Engine
 from bot.i18n import translations
 from bot.messages import Inbound
@@ -42,16 +42,18 @@ def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-def contact_json(hotline: Hotline, locale: str, with_hours: bool = True) -> dict[str, str]:
+def contact_json(
+    hotline: Hotline, locale: str, content: Content, with_hours: bool = True
+) -> dict[str, str]:
     """A hotline as the page's contact card, in `locale`."""
-    card = hotline_contact(hotline, locale, with_hours)
+    card = hotline_contact(hotline, locale, content, with_hours)
     return {"name": card.name, "phone": card.phone, "role": card.role, "dial": card.dial}
 
 
-def about_card(hotline: Hotline, locale: str) -> dict[str, str]:
+def about_card(hotline: Hotline, locale: str, content: Content) -> dict[str, str]:
     """A hotline for the /about page: the card, and its office hours on their own line."""
     hours = hotline.hours.get(locale) if hotline.hours is not None else ""
-    return {**contact_json(hotline, locale, with_hours=False), "hours": hours}
+    return {**contact_json(hotline, locale, content, with_hours=False), "hours": hours}
 
 
 class WebChat:
@@ -110,7 +112,7 @@ class WebChat:
         provinces = [
             {
                 "name": province.name.get(locale),
-                "hotlines": [about_card(h, locale) for h in province.hotlines],
+                "hotlines": [about_card(h, locale, content) for h in province.hotlines],
             }
             for province in content.provinces.values()
             if province.hotlines
@@ -121,7 +123,7 @@ class WebChat:
             locale,
             retention_days=self.settings.message_retention_days,
             provinces=provinces,
-            health=contact_json(content.health_hotline, locale),
+            health=contact_json(content.health_hotline, locale, content),
             sites=sites,
         )
 
@@ -130,7 +132,7 @@ class WebChat:
         province = self.engine.content.province(province_id)
         if province is None:
             return []
-        return [contact_json(hotline, locale) for hotline in province.hotlines]
+        return [contact_json(hotline, locale, self.engine.content) for hotline in province.hotlines]
 
     async def chat(self, request: web.Request) -> web.Response:
         """One turn: `{"session", "text"}` or `{"session", "action"}` -> `{"replies": [...]}`."""
