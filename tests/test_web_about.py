@@ -175,3 +175,18 @@ async def test_office_hours_are_shown_when_a_letter_gives_them(
     page = text_of(await about(client))
     assert "Giờ làm việc: 7h-17h" in page
     assert page.count("Giờ làm việc: công văn không nêu.") == 2, "the two Quảng Ngãi lines"
+
+
+async def test_about_lists_every_source_and_the_campaigns_status(
+    client: Client, content: Content
+) -> None:
+    """Every fact shown can be traced: the sources, with their dates and links, are listed."""
+    page = await about(client)
+    words = text_of(page)
+    for source in content.sources.values():
+        assert html_lib.unescape(source.title) in words or source.title in words, source.id
+        if source.url:
+            assert f'href="{html_lib.escape(source.url)}"' in page, source.id
+    campaign = content.campaign
+    assert campaign is not None and campaign.note is not None
+    assert campaign.note.get("vi") in words

@@ -12,7 +12,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from bot.contacts import hotline_contact
+from bot.contacts import display_date, hotline_contact
 from bot.content import Content, Hotline
 from bot.engine import Engine
 from bot.i18n import translations
@@ -118,6 +118,12 @@ class WebChat:
             if province.hotlines
         ]
         sites = [{"label": s.label.get(locale), "url": s.url} for s in content.sites.values()]
+        sources = [
+            {"title": source.title, "date": display_date(source.date), "url": source.url}
+            for source in sorted(content.sources.values(), key=lambda source: source.date)
+        ]
+        campaign = content.campaign
+        note = campaign.note.get(locale) if campaign and campaign.archived and campaign.note else ""
         return self._render(
             "about.html",
             locale,
@@ -125,6 +131,8 @@ class WebChat:
             provinces=provinces,
             health=contact_json(content.health_hotline, locale, content),
             sites=sites,
+            sources=sources,
+            campaign_note=note,
         )
 
     def _support(self, province_id: str | None, locale: str) -> list[dict[str, str]]:
