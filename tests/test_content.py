@@ -174,8 +174,8 @@ def test_a_provinces_answer_citing_another_provinces_letter_fails_the_check(
 ) -> None:
     _edit(
         broken / "provinces" / "soc-trang.yaml",
-        "sources: [letter-2021-02-st-stttt, bluezone-app]",
-        "sources: [letter-2021-02-st-stttt, letter-2020-08-12-qng-ubnd]",
+        "sources: [letter-2021-02-st-stttt, bluezone-code]",
+        "sources: [letter-2021-02-st-stttt, bluezone-code, letter-2020-08-12-qng-ubnd]",
     )
     errors = "\n".join(check_folder(broken).errors)
     assert (
@@ -209,8 +209,8 @@ def test_a_hotline_without_its_provinces_letter_fails_the_check(broken: Path) ->
 def test_a_guide_citing_a_provinces_letter_fails_the_check(broken: Path) -> None:
     _edit(
         broken / "guides" / "qr.register_place.yaml",
-        "sources: [qr-guides]",
-        "sources: [qr-guides, letter-2021-08-26-qng-stttt]",
+        "sources: [qr-guides,",
+        "sources: [letter-2021-08-26-qng-stttt, qr-guides,",
     )
     errors = "\n".join(check_folder(broken).errors)
     assert "guide qr.register_place: cites letter-2021-08-26-qng-stttt" in errors

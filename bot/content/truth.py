@@ -17,6 +17,8 @@ from bot.content.models import Content, Localized, Province
 
 # How many provinces to name in one problem line before "and N more".
 NAMED_IN_PROBLEM = 3
+# Aliases shorter than this ("sg", "hcm", "hue") are not looked for inside answers.
+MIN_ALIAS = 5
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
@@ -32,7 +34,10 @@ def _province_names(provinces: Iterable[Province]) -> dict[str, tuple[str, ...]]
     for province in provinces:
         if province.id == "other":
             continue
-        folded = {_folded_words(name).strip() for name in province.name.values.values()}
+        # Names and the longer aliases ("hanoi", "sai gon"); short ones ("sg") are too ambiguous.
+        forms = [*province.name.values.values(), *province.aliases]
+        folded = {_folded_words(name).strip() for name in forms}
+        folded = {name for name in folded if len(name) >= MIN_ALIAS}
         names[province.id] = tuple(sorted(name for name in folded if name))
     return names
 
