@@ -48,6 +48,11 @@ def _claims_table(content: Content, texts: Iterable[str], claims: Mapping[str, s
     return lines
 
 
+def _quoted(text: str) -> list[str]:
+    """A text as a Markdown quote, so a reviewer reads every sentence, not only the claims."""
+    return ["", *(f"> {line}" if line else ">" for line in text.split("\n"))]
+
+
 def review_markdown(content: Content) -> str:
     """The whole review document."""
     out = [
@@ -59,7 +64,9 @@ def review_markdown(content: Content) -> str:
         "place in it that supports it. `helpdesk content check` fails when a claim has no source,",
         "when a province is shown another province's letter, when a hotline does not say what it",
         "is for, or when the English claims differ from the Vietnamese. Claims marked *general",
-        "advice, reviewed* come from no document: they are the reviewed allow-list.",
+        "advice, reviewed* come from no document: they are the reviewed allow-list. Each answer's",
+        "Vietnamese text is quoted in full so that plain sentences of advice, which the check",
+        "cannot see, are read and signed off too.",
         "",
         "The facts behind the sources, with quotes and file paths, are in `docs/facts.md`.",
         "",
@@ -94,11 +101,15 @@ def review_markdown(content: Content) -> str:
             texts += answer.values.values()
         out += ["", f"### {topic.id}: {topic.title.get('vi')}", "Sources:"]
         out += [_source_line(content, source_id) for source_id in topic.sources]
+        out += _quoted(topic.answer.get("vi"))
+        for device, answer in sorted(topic.device_answers.items()):
+            out += ["", f"For a {device.replace('_', ' ')}:", *_quoted(answer.get("vi"))]
         out += ["", *_claims_table(content, texts, topic.claims)]
         for province_id, variant in sorted(topic.variants.items()):
             out += ["", f"#### {topic.id} in {province_id}", "Sources:"]
             out += [_source_line(content, source_id) for source_id in variant.sources]
             claims = {**topic.claims, **variant.claims}
+            out += _quoted(variant.answer.get("vi"))
             out += ["", *_claims_table(content, variant.answer.values.values(), claims)]
     for guide in sorted(content.guides.values(), key=lambda g: g.id):
         texts = [
@@ -110,5 +121,11 @@ def review_markdown(content: Content) -> str:
         ]
         out += ["", f"### guide {guide.id}: {guide.title.get('vi')}", "Sources:"]
         out += [_source_line(content, source_id) for source_id in guide.sources]
+        for branch in guide.branches:
+            out += ["", f"Branch `{branch.id}`:"]
+            for number, step in enumerate(branch.steps, 1):
+                out += _quoted(
+                    f"{number}. {step.text.get('vi')}\n(Không được: {step.help.get('vi')})"
+                )
         out += ["", *_claims_table(content, texts, guide.claims)]
     return "\n".join(out) + "\n"
