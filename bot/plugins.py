@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
+from bot.health import ChannelHealth
 from bot.settings import Settings
 
 if TYPE_CHECKING:  # the CLI loads plugins for their commands; `ask` should not pay for aiohttp
@@ -39,6 +40,8 @@ class Host:
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
     # False for `helpdesk broadcast run`: channels only send (no polling, no webhook).
     serving: bool = True
+    # Each channel's state (up, retrying, stopped), shown by /healthz; see bot/health.py.
+    health: ChannelHealth = field(default_factory=ChannelHealth)
 
     @property
     def env(self) -> Mapping[str, str]:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from bot.broadcasts.sender import Sender, SenderOptions
 from bot.engine import Engine
+from bot.health import ChannelHealth
 from bot.i18n import translations
 from bot.plugins import Host, discover
 from bot.settings import Settings
@@ -26,6 +27,7 @@ SETTINGS_KEY = web.AppKey("settings", Settings)
 CHANNELS_KEY = web.AppKey("channels", list)
 EXTRAS_KEY = web.AppKey("extras", dict)
 SENDER_KEY = web.AppKey("sender", Sender)
+HEALTH_KEY = web.AppKey("health", ChannelHealth)
 PURGE_EVERY_SECONDS = 3600
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -42,10 +44,13 @@ async def healthz(request: web.Request) -> web.Response:
     except Exception:
         log.exception("health check: database unreachable")
         return web.json_response({"status": "error", "database": "unreachable"}, status=503)
+    health = request.app[HEALTH_KEY]
+    # Still 200 when a channel is down: the others, and the web chat, work.
     return web.json_response(
         {
-            "status": "ok",
+            "status": "degraded" if health.degraded else "ok",
             "channels": request.app[CHANNELS_KEY],
+            "channel_health": health.to_json(),
             "topics": len(engine.content.topics),
         }
     )
@@ -92,6 +97,7 @@ async def create_app(engine: Engine, settings: Settings, serving: bool = True) -
         if plugin.install is not None and await plugin.install(host):
             installed.append(plugin.name)
     app[CHANNELS_KEY] = installed
+    app[HEALTH_KEY] = host.health
     app[EXTRAS_KEY] = host.extras
     options = SenderOptions(
         concurrency=settings.broadcast_concurrency,
