@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.context import Context
 from bot.messages import Button
 from handlers import escalation, faq, guide, start
-from handlers.replies import ask_province, menu_button, show_main_menu, topic_button
+from handlers.replies import ask_province, menu_button, show_main_menu, show_section
 from handlers.words import mentions, plain, said
 
 # A language request is short: "english please", "cho tôi dùng tiếng anh đi".
@@ -118,12 +118,7 @@ def back(ctx: Context) -> None:
     if section is None:
         show_main_menu(ctx)
         return
-    buttons = [
-        topic_button(ctx, found)
-        for topic_id in section.topics
-        if (found := ctx.content.topic(topic_id)) is not None
-    ]
-    ctx.reply(section.intro.get(ctx.locale), [*buttons, menu_button(ctx)])
+    show_section(ctx, section)
 
 
 async def still_failing(ctx: Context) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.content import Topic
+from bot.content import MenuSection, Topic
 from bot.context import Context
 from bot.messages import Button, Link
 
@@ -54,6 +54,16 @@ def main_menu_buttons(ctx: Context) -> list[Button]:
 def show_main_menu(ctx: Context, text: str | None = None) -> None:
     """Reply with the main menu."""
     ctx.reply(text or ctx._("What do you need help with?"), main_menu_buttons(ctx))
+
+
+def show_section(ctx: Context, section: MenuSection) -> None:
+    """Reply with a main-menu section (an app): its intro and its topics as buttons."""
+    buttons = [
+        topic_button(ctx, topic)
+        for topic_id in section.topics
+        if (topic := ctx.content.topic(topic_id)) is not None
+    ]
+    ctx.reply(section.intro.get(ctx.locale), [*buttons, menu_button(ctx)])
 
 
 def topic_button(ctx: Context, topic: Topic) -> Button:

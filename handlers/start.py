@@ -9,10 +9,9 @@ from handlers import faq, guide
 from handlers.replies import (
     ask_province,
     campaign_note,
-    menu_button,
     province_buttons,
     show_main_menu,
-    topic_button,
+    show_section,
 )
 from handlers.subscription import opt_in
 from handlers.words import plain
@@ -89,12 +88,7 @@ async def action_section(ctx: Context, args: list[str]) -> None:
     if section is None:
         show_main_menu(ctx, ctx._("That menu is out of date. Here is the current one."))
         return
-    buttons = [
-        topic_button(ctx, topic)
-        for topic_id in section.topics
-        if (topic := ctx.content.topic(topic_id)) is not None
-    ]
-    ctx.reply(section.intro.get(ctx.locale), [*buttons, menu_button(ctx)])
+    show_section(ctx, section)
 
 
 async def command_language(ctx: Context, _argument: str) -> None:
