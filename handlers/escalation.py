@@ -80,17 +80,19 @@ async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> N
     lines: list[str] = []
     if contacts:
         place = province.name.get(ctx.locale)
-        lines = (
-            [lead]
-            if lead
-            else [_intro(ctx, reason), ctx._("Support in {province}:").format(province=place)]
-        )
         # The letters set these lines up for agencies; say so rather than promise too much.
-        lines.append(
-            ctx._(
-                "Each card says what its line was set up for and when. They may be able to "
-                "help you, or tell you who can."
-            )
+        honest = ctx._(
+            "Each card says what its line was set up for and when. They may be able to "
+            "help you, or tell you who can."
+        )
+        lines = (
+            [lead, honest]
+            if lead
+            else [
+                _intro(ctx, reason),
+                honest,
+                ctx._("Support in {province}:").format(province=place),
+            ]
         )
     else:
         if reason != "asked":
