@@ -26,7 +26,7 @@ from bench.questions import BLIND, Labelled, read_labelled
 from bot.content import Content, load_content
 from bot.matcher import Understander
 from bot.matcher.linear import OUT_OF_SCOPE, content_hash, training_examples
-from bot.matcher.normalize import fold
+from bot.normalize import fold
 from bot.settings import PROJECT_ROOT
 
 Predictor = Callable[[str], str | None]

@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.questions import BLIND, Labelled, read_labelled
 from bot.content import Content, load_content
 from bot.matcher.linear import training_examples
-from bot.matcher.normalize import fold
+from bot.normalize import fold
 from bot.settings import PROJECT_ROOT
 
 REWRITE = 0.85

@@ -106,7 +106,7 @@ async def _ask(args: argparse.Namespace) -> int:
 
 
 def _content_check(args: argparse.Namespace) -> int:
-    from bot.content.check import check_folder
+    from bot.content.loader import check_folder
 
     settings = _settings()
     folder = Path(args.path) if args.path else settings.content_dir

@@ -9,6 +9,8 @@ from bot.context import Context
 from bot.matcher.entities import Entities
 from bot.messages import Button, Contact, Share, Understanding
 from handlers import escalation
+from handlers.fallback import stale_button
+from handlers.greeting import welcome
 from handlers.replies import (
     campaign_note,
     feedback_buttons,
@@ -94,8 +96,6 @@ async def action_topic(ctx: Context, args: list[str]) -> None:
     """A topic button."""
     topic_id = args[0] if args else ""
     if ctx.content.topic(topic_id) is None:
-        from handlers.fallback import stale_button
-
         await stale_button(ctx)
         return
     await answer_topic(ctx, topic_id, confidence=None)
@@ -108,8 +108,6 @@ async def answer_topic(
 
     `record=False` shows it again without counting it as a question (a reopened page).
     """
-    from handlers import start
-
     topic = ctx.content.topic(topic_id)
     if topic is None:
         return
@@ -121,7 +119,7 @@ async def answer_topic(
     if record:
         ctx.record("understood", topic=topic.id, confidence=confidence)
     if topic.flow == "welcome":
-        await start.welcome(ctx)
+        await welcome(ctx)
         return
     province_id = escalation.named_province(ctx) or ctx.person.province
     if topic.flow == "escalate":

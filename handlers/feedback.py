@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from bot.context import Context
 from handlers import escalation
+from handlers.fallback import stale_button
 from handlers.replies import main_menu_buttons
 
 
 async def action_feedback(ctx: Context, args: list[str]) -> None:
     """`f:<topic>:<up|down>`: the person rated an answer."""
-    from handlers.fallback import stale_button
-
     if len(args) != 2 or args[1] not in ("up", "down") or ctx.content.topic(args[0]) is None:
         await stale_button(ctx)
         return

@@ -13,6 +13,8 @@ from bot.context import Context
 from bot.messages import Button, Share
 from bot.state import GuideProgress
 from handlers import escalation
+from handlers.fallback import stale_button
+from handlers.faq import answer_topic
 from handlers.replies import menu_button, show_main_menu, topic_button
 from handlers.words import mentions, said
 
@@ -125,8 +127,6 @@ async def action_resume(ctx: Context, _args: list[str]) -> None:
 
 async def action_step(ctx: Context, args: list[str]) -> None:
     """`s:<guide>:<branch>:<step>:<ok|fail|back|stop>` from a step's buttons."""
-    from handlers.fallback import stale_button
-
     current = _current(ctx)
     if len(args) != 4 or current is None:
         await stale_button(ctx)
@@ -190,8 +190,6 @@ async def _apply(ctx: Context, operation: str) -> None:
 
 async def action_outcome(ctx: Context, args: list[str]) -> None:
     """`w:<guide>:<yes|no>`: the answer to "Did it work?"."""
-    from handlers.fallback import stale_button
-
     current = _current(ctx)
     if current is None or len(args) != 2 or current[0].guide != args[0]:
         await stale_button(ctx)
@@ -283,8 +281,6 @@ async def follow_up(ctx: Context) -> bool:
             None,
         )
         if not in_guide and sibling is not None:
-            from handlers.faq import answer_topic
-
             await answer_topic(ctx, sibling.id, confidence=None)
         else:
             await start_guide(ctx, guide.id, branch.id)

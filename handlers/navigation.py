@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.context import Context
 from bot.messages import Button
 from handlers import escalation, faq, guide, start
+from handlers.greeting import welcome
 from handlers.replies import ask_province, menu_button, show_main_menu, show_section
 from handlers.words import mentions, plain, said
 
@@ -98,7 +99,7 @@ async def typed_navigation(ctx: Context) -> bool:
         ctx.state.last_topic = None
         ctx.state.misunderstood = 0
         ctx.state.still_failing = 0
-        await start.welcome(ctx)
+        await welcome(ctx)
     elif move is Move.PROVINCE:
         ask_province(ctx, pending="menu")
     elif move is Move.LANGUAGE and request.locale is not None:

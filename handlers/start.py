@@ -5,30 +5,16 @@ from __future__ import annotations
 from bot.context import Context
 from bot.messages import Button
 from bot.share import read_payload
-from handlers import faq, guide
+from handlers import escalation, faq, guide
+from handlers.greeting import welcome
 from handlers.replies import (
     ask_province,
-    campaign_note,
     province_buttons,
     show_main_menu,
     show_section,
 )
 from handlers.subscription import opt_in
 from handlers.words import plain
-
-
-async def welcome(ctx: Context) -> None:
-    """Greet, then ask the province once, or show the main menu."""
-    greeting = ctx.content.topic("smalltalk.greeting")
-    text = greeting.answer.get(ctx.locale) if greeting else ctx._("Hello!")
-    note = campaign_note(ctx)
-    if note is not None:
-        text = f"{text}\n{note}"
-    if ctx.person.province is None and not ctx.state.province_asked:
-        ctx.reply(text)
-        ask_province(ctx, pending="menu")
-        return
-    show_main_menu(ctx, text)
 
 
 async def command_start(ctx: Context, argument: str) -> None:
@@ -138,8 +124,6 @@ async def action_province_for_topic(ctx: Context, args: list[str]) -> None:
 
 async def set_province(ctx: Context, province_id: str) -> None:
     """Remember the province, then do what was waiting for it."""
-    from handlers import escalation
-
     ctx.person.province = province_id
     ctx.state.awaiting = None
     pending, ctx.state.pending = ctx.state.pending, None

@@ -34,6 +34,7 @@ import copy
 import itertools
 import json
 import re
+import socket
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -613,6 +614,9 @@ class FakeBotAPI:
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.answered_callbacks: set[str] = set()
         self.base_url: str | None = None
+        # What getWebhookInfo reports as the last failed delivery to the webhook:
+        # (unix time, message), as Telegram's last_error_date / last_error_message.
+        self.webhook_error: tuple[int, str] | None = None
 
         self._updates: list[JSONDict] = []
         self._allowed_updates: list[str] | None = None
@@ -664,16 +668,32 @@ class FakeBotAPI:
         }
 
     # --- lifecycle --------------------------------------------------------------------------
-    async def start(self) -> str:
-        """Serve on 127.0.0.1 on a free port; return the base_url to give PTB.
+    async def start(self, port: int = 0) -> str:
+        """Serve on 127.0.0.1 (on `port`, else a free one); return the base_url to give PTB.
 
         PTB appends the token to a base_url without ``{token}`` in it
         (telegram/_bot.py, ``_parse_base_url``: ``value + token``) and then ``/{method}``
         (``Bot._do_post``: ``f"{self._base_url}/{endpoint}"``).
         """
-        self._runner, address = await serve(self._handle)
+        if port:
+            app = web.Application()
+            app.router.add_route("*", "/{path:.*}", self._handle)
+            self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+            await self._runner.setup()
+            await web.TCPSite(self._runner, "127.0.0.1", port).start()
+            address = f"http://127.0.0.1:{port}"
+        else:
+            self._runner, address = await serve(self._handle)
         self.base_url = address + "/bot"
         return self.base_url
+
+    @staticmethod
+    def unused_port() -> int:
+        """A port of 127.0.0.1 nothing listens on (yet): for a Bot API that is "down"."""
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            port: int = probe.getsockname()[1]
+        return port
 
     async def stop(self) -> None:
         """Wake any long poll and shut the server down."""
@@ -1307,6 +1327,8 @@ class FakeBotAPI:
             for key in ("max_connections", "allowed_updates", "ip_address"):
                 if key in self.webhook:
                     info[key] = self.webhook[key]
+        if self.webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self.webhook_error
         return info
 
     def _get_chat(self, params: dict[str, Any]) -> JSONDict:

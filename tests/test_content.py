@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import build_responder
 from bot.content import Content, ContentError, load_content
-from bot.content.check import check_folder
+from bot.content.loader import check_folder
 from bot.messages import Inbound
 from bot.settings import PROJECT_ROOT, Settings
 

@@ -3,7 +3,8 @@ through our real aiohttp server, in polling and in webhook mode."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,16 +18,59 @@ from sqlalchemy import select
 from bot.app import build_engine
 from bot.content import Content
 from bot.engine import Engine
+from bot.health import ChannelHealth, ChannelState, ChannelStatus
 from bot.matcher import Understander
-from bot.server import EXTRAS_KEY, create_app
+from bot.server import EXTRAS_KEY, HEALTH_KEY, create_app
 from bot.settings import Settings
 from bot.storage import User
 from tests.chat import fetch_all
 from tests.fake_telegram import Call, FakeBotAPI
 
-SECRET = "s3cret_webhook-TOKEN"
+SECRET = "s3cret_webhook-TOKEN-of-32-chars-at-least"
 TOKEN = "123456789:AAHfake-token_for-the-test-suite01"
+TINY_BACKOFF = (0.01,)
 Check = Callable[[list[Call]], bool]
+
+
+class HealthWatch:
+    """Wakes up whoever waits for a channel's state each time a state is recorded."""
+
+    def __init__(self, health: ChannelHealth) -> None:
+        self.health = health
+        self._changed = asyncio.Event()
+        record = health.set
+
+        def set_and_tell(channel: str, state: ChannelState, error: str = "") -> None:
+            record(channel, state, error)
+            self._changed.set()
+
+        health.set = set_and_tell  # type: ignore[method-assign]
+
+    async def wait_for(
+        self, channel: str, states: Collection[ChannelState], timeout: float = 10.0
+    ) -> ChannelStatus:
+        """The channel's status once it is in one of `states` (AssertionError after timeout)."""
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    status = self.health.status(channel)
+                    if status is not None and status.state in states:
+                        return status
+                    self._changed.clear()
+                    await self._changed.wait()
+        except TimeoutError:
+            raise AssertionError(
+                f"{channel} never became {[s.value for s in states]}: "
+                f"{self.health.status(channel)}"
+            ) from None
+
+
+def watch(app: web.Application) -> HealthWatch:
+    """Prepare an app that is not started yet: tiny retry delays, a watch on its health."""
+    channel = app[EXTRAS_KEY].get("telegram")
+    if channel is not None:
+        channel.connection.backoff = TINY_BACKOFF
+    return HealthWatch(app[HEALTH_KEY])
 
 
 @dataclass
@@ -38,11 +82,12 @@ class Running:
     port: int
     webhook: bool
     app: web.Application
+    health: HealthWatch
     session: aiohttp.ClientSession | None = None
     marks: dict[int, int] = field(default_factory=dict)
 
     async def post_update(self, update: dict[str, Any], secret: str | None = SECRET) -> int:
-        """Deliver an update to our webhook route; the answer comes after processing."""
+        """Deliver an update to our webhook route; the answer comes once it is stored."""
         assert self.session is not None
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
         async with self.session.post(
@@ -121,13 +166,15 @@ async def running(
     engine = await build_engine(settings, content=content, understander=understander)
     app = await create_app(engine, settings)
     assert "telegram" in app[EXTRAS_KEY]
+    health = watch(app)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
-    state = Running(fake, engine, port, webhook, app)
+    state = Running(fake, engine, port, webhook, app, health)
     try:
+        await health.wait_for("telegram", {ChannelState.UP})
         async with aiohttp.ClientSession() as session:
             state.session = session
             yield state
@@ -292,6 +339,21 @@ async def test_rate_limits_errors_and_blocked_people(
             {
                 "TELEGRAM_BOT_TOKEN": "123456:ABCdefGHIjklMNOpqrSTUvwx",
                 "TELEGRAM_WEBHOOK_URL": "https://x.example/telegram/webhook",
+                "TELEGRAM_WEBHOOK_SECRET": "a",
+            },
+            "TELEGRAM_WEBHOOK_SECRET",
+        ),
+        (
+            {
+                "TELEGRAM_BOT_TOKEN": "123456:ABCdefGHIjklMNOpqrSTUvwx",
+                "TELEGRAM_WEBHOOK_SECRET": "0" * 31,
+            },
+            "TELEGRAM_WEBHOOK_SECRET",
+        ),
+        (
+            {
+                "TELEGRAM_BOT_TOKEN": "123456:ABCdefGHIjklMNOpqrSTUvwx",
+                "TELEGRAM_WEBHOOK_SECRET": "x" * 31 + "!",
             },
             "TELEGRAM_WEBHOOK_SECRET",
         ),

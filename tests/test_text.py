@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.matcher import Normalizer, fold
-from bot.matcher.normalize import has_diacritics
+from bot.normalize import has_diacritics
 from bot.sanitize import MAX_TEXT, clean_text
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from bot.content.claims import claim_errors, parity_errors
 from bot.content.models import Content, Localized
 from bot.content.truth import province_truth_errors
+from bot.normalize import Normalizer
 
 MIN_EXAMPLES = 10
 PHONE = re.compile(r"^\+?[0-9][0-9 .]{5,18}[0-9]$")
@@ -43,16 +43,6 @@ def check_content(content: Content, examples: bool = True) -> CheckReport:
     _check_menu(content, report)
     if examples:
         _check_examples(content, report)
-    return report
-
-
-def check_folder(content_dir: Path) -> CheckReport:
-    """Load a content folder and check it; structural problems become errors."""
-    from bot.content.loader import read_content
-
-    content, problems = read_content(content_dir)
-    report = check_content(content)
-    report.errors[:0] = problems
     return report
 
 
@@ -203,8 +193,6 @@ def _check_menu(content: Content, report: CheckReport) -> None:
 
 
 def _check_examples(content: Content, report: CheckReport) -> None:
-    from bot.matcher.normalize import Normalizer
-
     normalizer = Normalizer(content.abbreviations)
     owners: dict[str, set[str]] = defaultdict(set)
     for topic in content.topics.values():

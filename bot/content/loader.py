@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from bot.content.check import CheckReport, check_content
 from bot.content.models import (
     CAMPAIGN_STATUSES,
     TOPIC_FLOWS,
@@ -452,11 +453,18 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
 
 def load_content(content_dir: Path) -> Content:
     """Load the content folder, or raise ContentError listing every problem found."""
-    from bot.content.check import check_content
-
     content, problems = read_content(content_dir)
     # Examples are checked by `helpdesk content check` and its test, not at every start.
     problems += check_content(content, examples=False).errors
     if problems:
         raise ContentError(problems)
     return content
+
+
+def check_folder(content_dir: Path) -> CheckReport:
+    """Load a content folder and check it all, examples included; structural problems are
+    errors too."""
+    content, problems = read_content(content_dir)
+    report = check_content(content)
+    report.errors[:0] = problems
+    return report

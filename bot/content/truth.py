@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from bot.content.models import Content, Localized, Province
+from bot.normalize import fold
 
 # How many provinces to name in one problem line before "and N more".
 NAMED_IN_PROBLEM = 3
@@ -23,8 +24,6 @@ _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
 def _folded_words(text: str) -> str:
-    from bot.matcher import fold
-
     return " " + " ".join(_NOT_WORD.sub(" ", fold(text)).split()) + " "
 
 

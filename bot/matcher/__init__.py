@@ -2,6 +2,6 @@
 
 from bot.matcher.decision import Decision, Understander, app_of
 from bot.matcher.index import Match, Matcher
-from bot.matcher.normalize import Normalizer, fold
+from bot.normalize import Normalizer, fold
 
 __all__ = ["Decision", "Match", "Matcher", "Normalizer", "Understander", "app_of", "fold"]

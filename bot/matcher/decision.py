@@ -13,7 +13,7 @@ from bot.matcher.entities import Entities, EntityReader
 from bot.matcher.features import FeatureIndex
 from bot.matcher.index import NONE, Match, Matcher
 from bot.matcher.linear import LinearModel
-from bot.matcher.normalize import fold
+from bot.normalize import fold
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 

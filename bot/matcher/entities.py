@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.content.models import Content
-from bot.matcher.normalize import Normalizer, fold, has_diacritics
+from bot.normalize import Normalizer, fold, has_diacritics
 
 Device = Literal["android", "ios", "tablet", "feature_phone", "computer"]
 DEVICES: tuple[Device, ...] = ("feature_phone", "tablet", "ios", "android", "computer")

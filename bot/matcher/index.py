@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content.models import Content
 from bot.matcher.features import FeatureIndex, text_features
-from bot.matcher.normalize import Normalizer
+from bot.normalize import Normalizer
 
 WORD_WEIGHT = 0.55
 CHAR_WEIGHT = 0.55

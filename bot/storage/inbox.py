@@ -72,3 +72,22 @@ def pending(connection: Connection, channel: str, limit: int = 500) -> list[int]
             .limit(limit)
         ).scalars()
     )
+
+
+def pending_events(
+    connection: Connection, channel: str, after: int = 0, limit: int = 500
+) -> list[tuple[int, dict[str, Any]]]:
+    """(inbox id, payload) of events not handled yet with an id above `after`, oldest first:
+    what a channel that orders events by their content needs to queue them at start."""
+    rows = connection.execute(
+        select(InboxEvent.id, InboxEvent.payload)
+        .where(
+            InboxEvent.channel == channel,
+            InboxEvent.done_at.is_(None),
+            InboxEvent.attempts < MAX_ATTEMPTS,
+            InboxEvent.id > after,
+        )
+        .order_by(InboxEvent.id)
+        .limit(limit)
+    )
+    return [(row.id, dict(row.payload)) for row in rows]

@@ -148,6 +148,26 @@ class ChannelCredentials(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class ChannelThread(Base):
+    """What a channel remembers about a person between messages, outside the conversation:
+    the person's last message (reply windows and quotas) and the numbered choices it last
+    showed (so a typed "2" means what the person saw). Deleted with the person."""
+
+    __tablename__ = "channel_threads"
+    __table_args__ = (Index("ix_channel_threads_last_message", "last_message_at"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_message_id: Mapped[str | None] = mapped_column(String(128), default=None)
+    last_message_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Messages sent in answer to that message, and whether the person was told to write again.
+    replies: Mapped[int] = mapped_column(Integer, default=0)
+    notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    choices: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class Broadcast(Base):
     """A reminder for many people: texts per locale, who gets it, when, and where it stands.
 
