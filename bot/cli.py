@@ -10,9 +10,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import loop as event_loop
 from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
 
 log = logging.getLogger("helpdesk")
 
@@ -195,13 +199,20 @@ def build_parser(with_plugins: bool = True) -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="create or upgrade the database")
     db_commands.add_parser("purge", help="delete message text older than the retention period")
 
-    from bot.broadcasts.commands import add_commands as add_broadcast_commands
+    from bot.cli_broadcast import add_commands as add_broadcast_commands
 
     add_broadcast_commands(commands)
     for plugin in discover() if with_plugins else ():
         if plugin.add_commands is not None:
             plugin.add_commands(commands)
     return parser
+
+
+async def _engine_factory() -> Engine:
+    """The engine on the environment's settings, for a plugin's own command (`helpdesk chat`)."""
+    from bot.app import build_engine
+
+    return await build_engine(_settings())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -222,6 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "db":
             return asyncio.run(_db(args))
         if handler is not None:
+            args.engine_factory = _engine_factory
             return int(handler(args))
     except KeyboardInterrupt:
         return 130

@@ -49,6 +49,11 @@ class Host:
         return self.settings.env or {}
 
 
+# What a plugin's CLI command gets as `args.engine_factory`: the composition root builds the
+# engine (content, matcher, flows, database), so no channel has to reach up for it.
+EngineFactory = Callable[[], Awaitable["Engine"]]
+
+
 @dataclass(frozen=True)
 class ChannelPlugin:
     """A channel adapter. `install` adds routes and background tasks to the server;

@@ -8,7 +8,7 @@ import sys
 from typing import TextIO
 
 from bot.messages import Button, Inbound, Outbound
-from bot.plugins import ChannelPlugin
+from bot.plugins import ChannelPlugin, EngineFactory
 from bot.render import plain_text
 
 CHANNEL = "terminal"
@@ -36,12 +36,14 @@ def to_inbound(line: str, buttons: list[Button], user_id: str) -> Inbound:
     return Inbound(channel=CHANNEL, user_id=user_id, text=line)
 
 
-async def chat_loop(user_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+async def chat_loop(
+    user_id: str,
+    engine_factory: EngineFactory,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+) -> int:
     """Read lines until end of input or /quit, printing the bot's replies."""
-    from bot.app import build_engine
-    from bot.settings import Settings
-
-    engine = await build_engine(Settings.from_env())
+    engine = await engine_factory()
     loop = asyncio.get_running_loop()
     print("helpdesk: type a question, a number to press a button, /quit to leave.\n", file=stdout)
     try:
@@ -62,7 +64,7 @@ async def chat_loop(user_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sy
 def _add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     chat = commands.add_parser("chat", help="chat with the bot in this terminal")
     chat.add_argument("--user", default="local", help="who you are (default: local)")
-    chat.set_defaults(run=lambda args: asyncio.run(chat_loop(args.user)))
+    chat.set_defaults(run=lambda args: asyncio.run(chat_loop(args.user, args.engine_factory)))
 
 
 plugin = ChannelPlugin(name="terminal", add_commands=_add_commands)

@@ -1,0 +1,102 @@
+"""The house's structure: no import cycles, and no import from a lower layer to a higher one.
+
+Layers, lowest first: the core (`bot/`, without the composition root), the flows
+(`handlers/`), the channels (`channels/`), the composition root (`bot.app`, `bot.server`,
+`bot.cli`, `bot.cli_broadcast`, `bot.__main__`). Imports inside functions count: hiding an
+import in a function does not make the dependency go away. The graph is read by grimp
+(import-linter's engine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import grimp
+import pytest
+
+PACKAGES = ("bot", "handlers", "channels")
+ROOT = ("bot.app", "bot.server", "bot.cli", "bot.cli_broadcast", "bot.__main__")
+LAYERS = ("core", "flows", "channels", "root")
+
+
+def layer(module: str) -> int:
+    """The layer of a module, 0 (core) to 3 (composition root)."""
+    if module in ROOT or any(module.startswith(f"{root}.") for root in ROOT):
+        return 3
+    return {"bot": 0, "handlers": 1, "channels": 2}[module.split(".", 1)[0]]
+
+
+@pytest.fixture(scope="module")
+def graph() -> grimp.ImportGraph:
+    return grimp.build_graph(*PACKAGES, include_external_packages=False)
+
+
+def _is_package_face(graph: grimp.ImportGraph, module: str) -> bool:
+    # `handlers/__init__.py` registers every flow: its imports of its own children are the
+    # registry, not a dependency of the children on one another.
+    return module in PACKAGES
+
+
+def cycles(graph: grimp.ImportGraph) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def edges(module: str) -> Iterable[str]:
+        if _is_package_face(graph, module):
+            return ()
+        return sorted(graph.find_modules_directly_imported_by(module))
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in edges(module):
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            group: list[str] = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_import_cycles(graph: grimp.ImportGraph) -> None:
+    assert cycles(graph) == []
+
+
+def test_no_import_reaches_up_a_layer(graph: grimp.ImportGraph) -> None:
+    upward = [
+        f"{module} ({LAYERS[layer(module)]}) imports {imported} ({LAYERS[layer(imported)]})"
+        for module in sorted(graph.modules)
+        for imported in sorted(graph.find_modules_directly_imported_by(module))
+        if layer(imported) > layer(module) and not _is_package_face(graph, imported)
+    ]
+    assert upward == []
+
+
+def test_the_check_sees_a_cycle() -> None:
+    """The cycle finder itself: a graph with a loop is reported."""
+    loop = grimp.ImportGraph()
+    for name in ("bot", "bot.a", "bot.b", "bot.c"):
+        loop.add_module(name)
+    loop.add_import(importer="bot.a", imported="bot.b")
+    loop.add_import(importer="bot.b", imported="bot.a")
+    loop.add_import(importer="bot.c", imported="bot.a")
+    assert cycles(loop) == [["bot.a", "bot.b"]]
