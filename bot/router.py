@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+from bot.actions import Action, split
 from bot.context import Context
 
 ActionHandler = Callable[[Context, list[str]], Awaitable[None]]
+A = TypeVar("A", bound=Action)
 CommandHandler = Callable[[Context, str], Awaitable[None]]
 TextStage = Callable[[Context], Awaitable[bool]]
 Handler = Callable[[Context], Awaitable[None]]
 
-ACTION_PATTERN = re.compile(r"^[A-Za-z0-9_.\-:]{1,64}$")
 COMMAND_PATTERN = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 
 
@@ -37,6 +39,19 @@ class Router:
             raise ValueError(f"action prefix {prefix!r} is registered twice")
         self.actions[prefix] = handler
 
+    def on(self, action: type[A], handler: Callable[[Context, A], Awaitable[None]]) -> None:
+        """Handle a typed button action; one whose parts do not fit it is out of date."""
+
+        async def typed(ctx: Context, parts: list[str]) -> None:
+            unpacked = action.unpack(parts)
+            if unpacked is None:
+                if self.on_stale is not None:
+                    await self.on_stale(ctx)
+                return
+            await handler(ctx, unpacked)
+
+        self.action(action.prefix, typed)
+
     def command(self, name: str, handler: CommandHandler) -> None:
         """Handle `/name [argument]`."""
         self.commands[name.lower()] = handler
@@ -49,13 +64,11 @@ class Router:
         """Run the handler for this turn's button, command or text."""
         action = ctx.inbound.action
         if action is not None:
-            handler = None
-            if ACTION_PATTERN.match(action):
-                prefix, *args = action.split(":")
-                handler = self.actions.get(prefix)
-                if handler is not None:
-                    await handler(ctx, args)
-                    return
+            parsed = split(action)
+            handler = self.actions.get(parsed[0]) if parsed is not None else None
+            if parsed is not None and handler is not None:
+                await handler(ctx, parsed[1])
+                return
             if self.on_stale is not None:
                 await self.on_stale(ctx)
             return

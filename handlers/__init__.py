@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.router import Router
 from handlers import (
+    actions,
     admin,
     escalation,
     fallback,
@@ -32,21 +33,21 @@ def build_router() -> Router:
     router.command("broadcast", admin.command_broadcast)
     router.command("broadcasts", admin.command_broadcasts)
 
-    router.action("menu", start.action_menu)
-    router.action("hello", start.action_hello)
-    router.action("f", feedback.action_feedback)
-    router.action("m", start.action_section)
-    router.action("l", start.action_language)
-    router.action("p", start.action_province)
-    router.action("pt", start.action_province_for_topic)
-    router.action("t", faq.action_topic)
-    router.action("h", escalation.action_help)
-    router.action("g", guide.action_start)
-    router.action("s", guide.action_step)
-    router.action("w", guide.action_outcome)
-    router.action("r", guide.action_resume)
-    router.action("del", privacy.action_delete)
-    router.action("sub", subscription.action_subscription)
+    router.on(actions.MainMenu, start.action_menu)
+    router.on(actions.Hello, start.action_hello)
+    router.on(actions.RateAnswer, feedback.action_feedback)
+    router.on(actions.ShowSection, start.action_section)
+    router.on(actions.ChooseLanguage, start.action_language)
+    router.on(actions.ChooseProvince, start.action_province)
+    router.on(actions.ProvinceRules, start.action_province_for_topic)
+    router.on(actions.ShowTopic, faq.action_topic)
+    router.on(actions.TalkToSupport, escalation.action_help)
+    router.on(actions.StartGuide, guide.action_start)
+    router.on(actions.StepButton, guide.action_step)
+    router.on(actions.GuideOutcome, guide.action_outcome)
+    router.on(actions.ResumeGuide, guide.action_resume)
+    router.on(actions.DeleteData, privacy.action_delete)
+    router.on(actions.Reminders, subscription.action_subscription)
     router.action("bc", admin.action_broadcast)
 
     router.text(admin.typed_broadcast_text)

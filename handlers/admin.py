@@ -100,12 +100,14 @@ def _segment(draft: dict[str, Any]) -> Segment:
 async def _preview(ctx: Context, draft: dict[str, Any]) -> None:
     """The text as a Sóc Trăng (or chosen province) person will see it, who gets it, and
     how many people that is; then Send, Narrow down, Add a button or Cancel."""
-    from bot.broadcasts import store
+    from bot.broadcasts import reach, store
     from bot.broadcasts.templates import Recipient, render
 
     assert ctx.storage is not None
     segment = _segment(draft)
-    count = await ctx.storage.call(store.audience_size, segment, dt.datetime.now(dt.UTC))
+    now = dt.datetime.now(dt.UTC)
+    count = await ctx.storage.call(store.audience_size, segment, now)
+    windows = await ctx.storage.call(reach.describe, segment, now, reach.windows(), ctx._)
     place = ctx.content.province(segment.province)
     preview = render(draft["text"], Recipient(place.name.get("vi") if place else "", "vi"))
     extras = [
@@ -119,7 +121,8 @@ async def _preview(ctx: Context, draft: dict[str, Any]) -> None:
         + "\n\n"
         + ctx._("To: {who}").format(who=_who(ctx, segment))
         + "\n"
-        + ctx._("It will go to {count} people.").format(count=count),
+        + ctx._("It will go to {count} people.").format(count=count)
+        + "".join(f"\n{line}" for line in windows),
         [
             Button(ctx._("📤 Send"), "bc:send"),
             Button(ctx._("🎯 Narrow down"), "bc:narrow"),

@@ -6,6 +6,7 @@ from bot.contacts import hotline_contact
 from bot.content import Hotline
 from bot.context import Context
 from bot.messages import Button, Contact, Link
+from handlers.actions import ChooseProvince, TalkToSupport
 from handlers.replies import ask_province, menu_button, resume_button
 
 
@@ -126,8 +127,8 @@ async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> N
         buttons.append(resume)
     if named is not None and named != ctx.person.province:
         label = ctx._("📍 Remember: {province}").format(province=province.name.get(ctx.locale))
-        buttons.append(Button(label, f"p:{named}"))
-    buttons += [Button(ctx._("📍 Change province"), "p"), menu_button(ctx)]
+        buttons.append(Button(label, ChooseProvince(named).pack()))
+    buttons += [Button(ctx._("📍 Change province"), ChooseProvince().pack()), menu_button(ctx)]
     ctx.reply("\n".join(lines), buttons, contacts, links)
 
 
@@ -136,6 +137,6 @@ async def command_hotline(ctx: Context, _argument: str) -> None:
     await give_hotlines(ctx, "asked")
 
 
-async def action_help(ctx: Context, _args: list[str]) -> None:
+async def action_help(ctx: Context, _action: TalkToSupport) -> None:
     """The "Talk to support" button."""
     await give_hotlines(ctx, "asked")

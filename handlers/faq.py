@@ -9,6 +9,7 @@ from bot.context import Context
 from bot.matcher.entities import Entities
 from bot.messages import Button, Contact, Share, Understanding
 from handlers import escalation
+from handlers.actions import ChooseLanguage, ProvinceRules, ShowTopic, StartGuide
 from handlers.fallback import stale_button
 from handlers.greeting import welcome
 from handlers.replies import (
@@ -87,14 +88,16 @@ def offer_language(ctx: Context) -> None:
     if lang is None or not ctx.replies:
         return
     name = ctx.content.language_names.get(lang, lang)
-    offer = Button(ctx._("🌐 Continue in {language}").format(language=name), f"l:{lang}")
+    offer = Button(
+        ctx._("🌐 Continue in {language}").format(language=name), ChooseLanguage(lang).pack()
+    )
     last = ctx.replies[-1]
     ctx.replies[-1] = replace(last, buttons=(*last.buttons, offer))
 
 
-async def action_topic(ctx: Context, args: list[str]) -> None:
+async def action_topic(ctx: Context, action: ShowTopic) -> None:
     """A topic button."""
-    topic_id = args[0] if args else ""
+    topic_id = action.topic
     if ctx.content.topic(topic_id) is None:
         await stale_button(ctx)
         return
@@ -157,9 +160,9 @@ def _answer_buttons(
     the menu, and 👍 / 👎. A keypad phone's answer offers no guide it could not follow."""
     buttons: list[Button] = []
     if ask_province and escalation.named_province(ctx) is None and ctx.person.province is None:
-        buttons.append(Button(ctx._("📍 The rules in my province"), f"pt:{topic.id}"))
+        buttons.append(Button(ctx._("📍 The rules in my province"), ProvinceRules(topic.id).pack()))
     if with_guide and topic.guide is not None and ctx.content.guide(topic.guide) is not None:
-        action = f"g:{topic.guide}" + (f":{topic.guide_branch}" if topic.guide_branch else "")
+        action = StartGuide(topic.guide, topic.guide_branch).pack()
         buttons.append(Button(ctx._("📋 Step-by-step guide"), action))
     resume = resume_button(ctx)
     if resume is not None:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from bot.context import Context
 from handlers import escalation
+from handlers.actions import RateAnswer
 from handlers.fallback import stale_button
 from handlers.replies import main_menu_buttons
 
 
-async def action_feedback(ctx: Context, args: list[str]) -> None:
+async def action_feedback(ctx: Context, action: RateAnswer) -> None:
     """`f:<topic>:<up|down>`: the person rated an answer."""
-    if len(args) != 2 or args[1] not in ("up", "down") or ctx.content.topic(args[0]) is None:
+    if ctx.content.topic(action.topic) is None:
         await stale_button(ctx)
         return
-    topic_id, rating = args
+    topic_id, rating = action.topic, action.rating
     ctx.record("feedback", topic=topic_id, detail=rating)
     if rating == "up":
         ctx.reply(ctx._("Thank you! Glad it helped."), main_menu_buttons(ctx))

@@ -13,6 +13,14 @@ from bot.context import Context
 from bot.messages import Button, Share
 from bot.state import GuideProgress
 from handlers import escalation
+from handlers.actions import (
+    GuideOutcome,
+    MainMenu,
+    ResumeGuide,
+    StartGuide,
+    StepButton,
+    StepOperation,
+)
 from handlers.fallback import stale_button
 from handlers.faq import answer_topic
 from handlers.replies import menu_button, show_main_menu, topic_button
@@ -56,18 +64,23 @@ async def start_guide(ctx: Context, guide_id: str, branch_id: str | None) -> Non
 
 def _ask_branch(ctx: Context, guide: Guide, prefix: str | None = None) -> None:
     question = guide.question.get(ctx.locale) if guide.question else ""
-    buttons = [Button(b.label.get(ctx.locale), f"g:{guide.id}:{b.id}") for b in guide.branches]
+    buttons = [
+        Button(b.label.get(ctx.locale), StartGuide(guide.id, b.id).pack()) for b in guide.branches
+    ]
     text = f"{prefix}\n\n{question}" if prefix else question
-    ctx.reply(text, [*buttons, Button(ctx._("⏹ Stop"), "menu")])
+    ctx.reply(text, [*buttons, Button(ctx._("⏹ Stop"), MainMenu().pack())])
 
 
 def _step_buttons(ctx: Context, guide: Guide, branch_id: str, step: Step) -> list[Button]:
-    base = f"s:{guide.id}:{branch_id}:{step.id}"
+    labels: tuple[tuple[str, StepOperation], ...] = (
+        (ctx._("✅ Done"), "ok"),
+        (ctx._("❌ It doesn't work"), "fail"),
+        (ctx._("⬅ Back"), "back"),
+        (ctx._("⏹ Stop"), "stop"),
+    )
     return [
-        Button(ctx._("✅ Done"), f"{base}:ok"),
-        Button(ctx._("❌ It doesn't work"), f"{base}:fail"),
-        Button(ctx._("⬅ Back"), f"{base}:back"),
-        Button(ctx._("⏹ Stop"), f"{base}:stop"),
+        Button(label, StepButton(guide.id, branch_id, step.id, operation).pack())
+        for label, operation in labels
     ]
 
 
@@ -99,22 +112,19 @@ def _ask_outcome(ctx: Context, guide: Guide) -> None:
     ctx.reply(
         ctx._("That was the last step. Did it work?"),
         [
-            Button(ctx._("👍 Yes, it works"), f"w:{guide.id}:yes"),
-            Button(ctx._("👎 No, it doesn't"), f"w:{guide.id}:no"),
+            Button(ctx._("👍 Yes, it works"), GuideOutcome(guide.id, "yes").pack()),
+            Button(ctx._("👎 No, it doesn't"), GuideOutcome(guide.id, "no").pack()),
         ],
     )
 
 
-async def action_start(ctx: Context, args: list[str]) -> None:
-    """`g:<guide>[:<branch>]`: start a guide, or choose its branch."""
-    if not args:
-        show_main_menu(ctx)
-        return
-    await start_guide(ctx, args[0], args[1] if len(args) > 1 else None)
+async def action_start(ctx: Context, action: StartGuide) -> None:
+    """Start a guide, or choose its branch."""
+    await start_guide(ctx, action.guide, action.branch)
 
 
-async def action_resume(ctx: Context, _args: list[str]) -> None:
-    """`r`: carry on with the guide the person left."""
+async def action_resume(ctx: Context, _action: ResumeGuide) -> None:
+    """Carry on with the guide the person left."""
     current = _current(ctx)
     if current is None:
         show_main_menu(ctx, ctx._("There is no guide to resume. What do you need help with?"))
@@ -125,32 +135,31 @@ async def action_resume(ctx: Context, _args: list[str]) -> None:
     _show_step(ctx)
 
 
-async def action_step(ctx: Context, args: list[str]) -> None:
-    """`s:<guide>:<branch>:<step>:<ok|fail|back|stop>` from a step's buttons."""
+async def action_step(ctx: Context, action: StepButton) -> None:
+    """Done / It doesn't work / Back / Stop, checked against the step it was shown with."""
     current = _current(ctx)
-    if len(args) != 4 or current is None:
+    if current is None:
         await stale_button(ctx)
         return
-    guide_id, branch_id, step_id, operation = args
     progress, guide = current
     branch = guide.branch(progress.branch)
     on_step = (
         branch is not None
-        and progress.guide == guide_id
-        and branch.id == branch_id
+        and progress.guide == action.guide
+        and branch.id == action.branch
         and progress.step < len(branch.steps)
-        and branch.steps[progress.step].id == step_id
+        and branch.steps[progress.step].id == action.step
     )
-    if not on_step or operation not in ("ok", "fail", "back", "stop"):
+    if not on_step:
         progress.active = True
         ctx.reply(ctx._("That button is from an earlier step. Here is where you are now."))
         _show_step(ctx)
         return
     progress.active = True
-    await _apply(ctx, operation)
+    await _apply(ctx, action.operation)
 
 
-async def _apply(ctx: Context, operation: str) -> None:
+async def _apply(ctx: Context, operation: StepOperation) -> None:
     current = _current(ctx)
     if current is None:
         return
@@ -188,10 +197,10 @@ async def _apply(ctx: Context, operation: str) -> None:
         )
 
 
-async def action_outcome(ctx: Context, args: list[str]) -> None:
+async def action_outcome(ctx: Context, action: GuideOutcome) -> None:
     """`w:<guide>:<yes|no>`: the answer to "Did it work?"."""
     current = _current(ctx)
-    if current is None or len(args) != 2 or current[0].guide != args[0]:
+    if current is None or current[0].guide != action.guide:
         await stale_button(ctx)
         return
     progress, guide = current
@@ -200,7 +209,7 @@ async def action_outcome(ctx: Context, args: list[str]) -> None:
         progress.active = True
         _show_step(ctx)
         return
-    await _finish(ctx, guide, worked=args[1] == "yes")
+    await _finish(ctx, guide, worked=action.answer == "yes")
 
 
 async def _finish(ctx: Context, guide: Guide, worked: bool) -> None:
@@ -238,12 +247,13 @@ async def typed_during_guide(ctx: Context) -> bool:
             await _finish(ctx, guide, worked=False)
             return True
         return False
-    for words, operation in (
+    typed: tuple[tuple[str, StepOperation], ...] = (
         ("step_done", "ok"),
         ("step_failed", "fail"),
         ("back", "back"),
         ("stop", "stop"),
-    ):
+    )
+    for words, operation in typed:
         if said(ctx, words):
             if branch is None:
                 _ask_branch(ctx, guide)

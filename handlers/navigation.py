@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.context import Context
 from bot.messages import Button
 from handlers import escalation, faq, guide, start
+from handlers.actions import ChooseLanguage, TalkToSupport
 from handlers.greeting import welcome
 from handlers.replies import ask_province, menu_button, show_main_menu, show_section
 from handlers.words import mentions, plain, said
@@ -103,9 +104,9 @@ async def typed_navigation(ctx: Context) -> bool:
     elif move is Move.PROVINCE:
         ask_province(ctx, pending="menu")
     elif move is Move.LANGUAGE and request.locale is not None:
-        await start.action_language(ctx, [request.locale])
+        await start.action_language(ctx, ChooseLanguage(request.locale))
     elif move is Move.LANGUAGE:
-        await start.action_language(ctx, [])
+        await start.action_language(ctx, ChooseLanguage())
     else:
         await still_failing(ctx)
     faq.offer_language(ctx)
@@ -142,5 +143,5 @@ async def still_failing(ctx: Context) -> None:
             "again, and check that the app is up to date. Then try once more.\n"
             'If it still does not work, type "still not working" or tap below.'
         ),
-        [Button(ctx._("☎ Talk to support"), "h"), menu_button(ctx)],
+        [Button(ctx._("☎ Talk to support"), TalkToSupport().pack()), menu_button(ctx)],
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.messages import Button
+from handlers.actions import DeleteData
 from handlers.replies import show_main_menu
 
 
@@ -14,13 +15,16 @@ async def command_delete(ctx: Context, _argument: str) -> None:
             "Delete everything I store about you (your province, language and the questions "
             "you asked)? This cannot be undone."
         ),
-        [Button(ctx._("🗑 Yes, delete"), "del:yes"), Button(ctx._("Cancel"), "del:no")],
+        [
+            Button(ctx._("🗑 Yes, delete"), DeleteData("yes").pack()),
+            Button(ctx._("Cancel"), DeleteData("no").pack()),
+        ],
     )
 
 
-async def action_delete(ctx: Context, args: list[str]) -> None:
+async def action_delete(ctx: Context, action: DeleteData) -> None:
     """`del:yes` deletes the person; anything else cancels."""
-    if args == ["yes"]:
+    if action.answer == "yes":
         ctx.delete_person = True
         ctx.record("data_deleted")
         ctx.reply(ctx._("Done: your data is deleted. If you write again, we start afresh."))

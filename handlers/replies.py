@@ -5,6 +5,16 @@ from __future__ import annotations
 from bot.content import MenuSection, Topic
 from bot.context import Context
 from bot.messages import Button, Link
+from handlers.actions import (
+    ChooseLanguage,
+    ChooseProvince,
+    MainMenu,
+    RateAnswer,
+    ResumeGuide,
+    ShowSection,
+    ShowTopic,
+    TalkToSupport,
+)
 
 
 def campaign_note(ctx: Context) -> str | None:
@@ -17,7 +27,7 @@ def campaign_note(ctx: Context) -> str | None:
 
 def menu_button(ctx: Context) -> Button:
     """A button back to the main menu."""
-    return Button(ctx._("☰ Main menu"), "menu")
+    return Button(ctx._("☰ Main menu"), MainMenu().pack())
 
 
 def resume_button(ctx: Context) -> Button | None:
@@ -28,23 +38,28 @@ def resume_button(ctx: Context) -> Button | None:
     guide = ctx.content.guide(progress.guide)
     if guide is None:
         return None
-    return Button(ctx._("↩ Continue: {guide}").format(guide=guide.title.get(ctx.locale)), "r")
+    label = ctx._("↩ Continue: {guide}").format(guide=guide.title.get(ctx.locale))
+    return Button(label, ResumeGuide().pack())
 
 
 def feedback_buttons(ctx: Context, topic_id: str) -> list[Button]:
     """👍 / 👎 under an answer: was it helpful?"""
     return [
-        Button(ctx._("👍 Helpful"), f"f:{topic_id}:up"),
-        Button(ctx._("👎 Not helpful"), f"f:{topic_id}:down"),
+        Button(ctx._("👍 Helpful"), RateAnswer(topic_id, "up").pack()),
+        Button(ctx._("👎 Not helpful"), RateAnswer(topic_id, "down").pack()),
     ]
 
 
 def main_menu_buttons(ctx: Context) -> list[Button]:
     """The main menu: one button per app section, support, language (and resume, if any)."""
     buttons = [
-        Button(section.label.get(ctx.locale), f"m:{section.id}") for section in ctx.content.menu
+        Button(section.label.get(ctx.locale), ShowSection(section.id).pack())
+        for section in ctx.content.menu
     ]
-    buttons += [Button(ctx._("☎ Talk to support"), "h"), Button(ctx._("🌐 Language"), "l")]
+    buttons += [
+        Button(ctx._("☎ Talk to support"), TalkToSupport().pack()),
+        Button(ctx._("🌐 Language"), ChooseLanguage().pack()),
+    ]
     resume = resume_button(ctx)
     if resume is not None:
         buttons.insert(0, resume)
@@ -68,7 +83,7 @@ def show_section(ctx: Context, section: MenuSection) -> None:
 
 def topic_button(ctx: Context, topic: Topic) -> Button:
     """A button that answers a topic."""
-    return Button(topic.title.get(ctx.locale), f"t:{topic.id}")
+    return Button(topic.title.get(ctx.locale), ShowTopic(topic.id).pack())
 
 
 def topic_links(ctx: Context, topic: Topic) -> list[Link]:
@@ -85,7 +100,7 @@ def province_buttons(ctx: Context) -> list[Button]:
     """One button per province with support numbers, "another province" last (any other
     province can still be typed by name)."""
     return [
-        Button(province.name.get(ctx.locale), f"p:{province.id}")
+        Button(province.name.get(ctx.locale), ChooseProvince(province.id).pack())
         for province in sorted(ctx.content.provinces.values(), key=lambda p: p.id == "other")
         if province.hotlines or province.id == "other"
     ]

@@ -6,6 +6,14 @@ from bot.context import Context
 from bot.messages import Button
 from bot.share import read_payload
 from handlers import escalation, faq, guide
+from handlers.actions import (
+    ChooseLanguage,
+    ChooseProvince,
+    Hello,
+    MainMenu,
+    ProvinceRules,
+    ShowSection,
+)
 from handlers.greeting import welcome
 from handlers.replies import (
     ask_province,
@@ -38,7 +46,7 @@ async def command_start(ctx: Context, argument: str) -> None:
     await welcome(ctx)
 
 
-async def action_hello(ctx: Context, _args: list[str]) -> None:
+async def action_hello(ctx: Context, _action: Hello) -> None:
     """`hello`: a page (re)opened. A returning person sees where they were, not a fresh menu."""
     if ctx.person.is_new:
         opt_in(ctx)
@@ -63,14 +71,14 @@ async def command_menu(ctx: Context, _argument: str) -> None:
     show_main_menu(ctx)
 
 
-async def action_menu(ctx: Context, _args: list[str]) -> None:
+async def action_menu(ctx: Context, _action: MainMenu) -> None:
     """Main-menu button."""
     show_main_menu(ctx)
 
 
-async def action_section(ctx: Context, args: list[str]) -> None:
+async def action_section(ctx: Context, action: ShowSection) -> None:
     """A main-menu section (an app): its intro and its topics as buttons."""
-    section = ctx.content.section(args[0]) if args else None
+    section = ctx.content.section(action.section)
     if section is None:
         show_main_menu(ctx, ctx._("That menu is out of date. Here is the current one."))
         return
@@ -79,21 +87,21 @@ async def action_section(ctx: Context, args: list[str]) -> None:
 
 async def command_language(ctx: Context, _argument: str) -> None:
     """/lang: choose the language."""
-    await action_language(ctx, [])
+    await action_language(ctx, ChooseLanguage())
 
 
-async def action_language(ctx: Context, args: list[str]) -> None:
+async def action_language(ctx: Context, action: ChooseLanguage) -> None:
     """Show the language choice, or switch to the chosen language."""
-    if args and args[0] in ctx.content.locales:
-        ctx.person.locale = args[0]
-        ctx.record("language_set", detail=args[0])
+    if action.locale in ctx.content.locales:
+        ctx.person.locale = action.locale
+        ctx.record("language_set", detail=action.locale)
         show_main_menu(ctx, ctx._("I'll speak English from now on."))
         return
     buttons = [
-        Button(ctx.content.language_names.get(locale, locale), f"l:{locale}")
+        Button(ctx.content.language_names.get(locale, locale), ChooseLanguage(locale).pack())
         for locale in ctx.content.locales
     ]
-    buttons.append(Button(ctx._("📍 Change province"), "p"))
+    buttons.append(Button(ctx._("📍 Change province"), ChooseProvince().pack()))
     ctx.reply(ctx._("Choose your language:"), buttons)
 
 
@@ -102,12 +110,12 @@ async def command_province(ctx: Context, _argument: str) -> None:
     ask_province(ctx, pending="menu")
 
 
-async def action_province(ctx: Context, args: list[str]) -> None:
+async def action_province(ctx: Context, action: ChooseProvince) -> None:
     """Ask for the province, or remember the chosen one and carry on."""
-    if not args:
+    if action.province is None:
         ask_province(ctx, pending="menu")
         return
-    province = ctx.content.province(args[0])
+    province = ctx.content.province(action.province)
     if province is None:
         ctx.reply(
             ctx._("That menu is out of date. Which province are you in?"), province_buttons(ctx)
@@ -116,9 +124,9 @@ async def action_province(ctx: Context, args: list[str]) -> None:
     await set_province(ctx, province.id)
 
 
-async def action_province_for_topic(ctx: Context, args: list[str]) -> None:
-    """`pt:<topic>`: ask the province, then answer that topic as that province's rules say."""
-    topic = ctx.content.topic(args[0]) if args else None
+async def action_province_for_topic(ctx: Context, action: ProvinceRules) -> None:
+    """Ask the province, then answer that topic as that province's rules say."""
+    topic = ctx.content.topic(action.topic)
     ask_province(ctx, pending=f"topic:{topic.id}" if topic else "menu")
 
 

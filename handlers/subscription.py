@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.messages import Button
+from handlers.actions import Reminders
 from handlers.words import said
 
 
@@ -21,13 +22,13 @@ async def command_stop(ctx: Context, _argument: str) -> None:
         ctx.record("unsubscribed")
     ctx.reply(
         ctx._("You will get no more reminders. Send /start to get them again."),
-        [Button(ctx._("🔔 Get reminders again"), "sub:on")],
+        [Button(ctx._("🔔 Get reminders again"), Reminders("on").pack())],
     )
 
 
-async def action_subscription(ctx: Context, args: list[str]) -> None:
+async def action_subscription(ctx: Context, action: Reminders) -> None:
     """`sub:on` / `sub:off` buttons."""
-    if args == ["off"]:
+    if action.switch == "off":
         await command_stop(ctx, "")
         return
     opt_in(ctx)

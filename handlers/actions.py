@@ -1,0 +1,133 @@
+"""Every button the flows show, as a typed action (see bot/actions.py for the codec)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.actions import Action
+
+StepOperation = Literal["ok", "fail", "back", "stop"]
+YesNo = Literal["yes", "no"]
+
+
+@dataclass(frozen=True, slots=True)
+class MainMenu(Action):
+    """The main menu."""
+
+    prefix = "menu"
+
+
+@dataclass(frozen=True, slots=True)
+class Hello(Action):
+    """A page (re)opened: greet a new person, or show a returning one where they were."""
+
+    prefix = "hello"
+
+
+@dataclass(frozen=True, slots=True)
+class TalkToSupport(Action):
+    """The hotlines of the person's province."""
+
+    prefix = "h"
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeGuide(Action):
+    """Carry on with the guide the person left."""
+
+    prefix = "r"
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSection(Action):
+    """A main-menu section (an app)."""
+
+    prefix = "m"
+    section: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseLanguage(Action):
+    """The language choice, or switching to `locale`."""
+
+    prefix = "l"
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseProvince(Action):
+    """The province question, or remembering `province`."""
+
+    prefix = "p"
+    province: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProvinceRules(Action):
+    """Ask the province, then answer `topic` as that province's letters say."""
+
+    prefix = "pt"
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowTopic(Action):
+    """A topic's answer."""
+
+    prefix = "t"
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartGuide(Action):
+    """Start a guide, on `branch` when given."""
+
+    prefix = "g"
+    guide: str
+    branch: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepButton(Action):
+    """Done / It doesn't work / Back / Stop, for the step it was shown with."""
+
+    prefix = "s"
+    guide: str
+    branch: str
+    step: str
+    operation: StepOperation
+
+
+@dataclass(frozen=True, slots=True)
+class GuideOutcome(Action):
+    """The answer to "Did it work?" after a guide's last step."""
+
+    prefix = "w"
+    guide: str
+    answer: YesNo
+
+
+@dataclass(frozen=True, slots=True)
+class RateAnswer(Action):
+    """👍 / 👎 under an answer."""
+
+    prefix = "f"
+    topic: str
+    rating: Literal["up", "down"]
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteData(Action):
+    """Confirm or cancel deleting everything stored about the person."""
+
+    prefix = "del"
+    answer: YesNo
+
+
+@dataclass(frozen=True, slots=True)
+class Reminders(Action):
+    """Reminders on or off."""
+
+    prefix = "sub"
+    switch: Literal["on", "off"]
