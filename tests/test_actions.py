@@ -35,7 +35,7 @@ def test_unpacking_checks_the_parts_and_their_values() -> None:
 
 def test_an_action_too_long_for_a_button_fails_when_built() -> None:
     with pytest.raises(ActionTooLong):
-        StepButton("g" * 40, "android", "store", "ok").pack()
+        StepButton("g" * 60, "android", "store", "ok").pack()
 
 
 async def test_the_router_sends_a_bad_action_to_the_stale_handler() -> None:
