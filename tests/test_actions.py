@@ -8,10 +8,18 @@ from typing import cast
 import pytest
 
 from bot.actions import ActionTooLong
+from bot.content import Content
 from bot.context import Context
 from bot.messages import Inbound
 from bot.router import Router
-from handlers.actions import ChooseProvince, MainMenu, StartGuide, StepButton
+from handlers.actions import (
+    ChooseProvince,
+    MainMenu,
+    ProvinceRules,
+    RateAnswer,
+    StartGuide,
+    StepButton,
+)
 
 
 def test_actions_pack_to_the_strings_buttons_carry() -> None:
@@ -58,3 +66,17 @@ async def test_the_router_sends_a_bad_action_to_the_stale_handler() -> None:
     await router.dispatch(context_for(action="s:qr.scan:app:open:nope"))
     await router.dispatch(context_for(action="zz:unknown"))
     assert seen == ["back", "stale", "stale", "stale"]
+
+
+def test_every_button_the_shipped_content_can_make_fits(content: Content) -> None:
+    """A content id long enough to overflow a button would fail in a conversation: not here."""
+    for guide in content.guides.values():
+        for branch in guide.branches:
+            StartGuide(guide.id, branch.id).pack()
+            for step in branch.steps:
+                StepButton(guide.id, branch.id, step.id, "fail").pack()
+    for topic in content.topics.values():
+        RateAnswer(topic.id, "down").pack()
+        ProvinceRules(topic.id).pack()
+    for province in content.provinces.values():
+        ChooseProvince(province.id).pack()
