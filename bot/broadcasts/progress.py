@@ -16,6 +16,11 @@ STATES = {
     "cancelled": N_("cancelled"),
 }
 BAR = 10
+# Reasons given by channels that read better in words (others are shown as they are).
+REASONS = {
+    "outside_zalo_window": N_("outside Zalo's interaction window"),
+    "zalo_quota": N_("Zalo's reply quota used up"),
+}
 
 
 def status_line(report: Mapping[str, Any], gettext: Callable[[str], str]) -> str:
@@ -38,6 +43,9 @@ def progress_text(report: Mapping[str, Any], gettext: Callable[[str], str]) -> s
     ]
     reasons: Mapping[str, int] = report.get("reasons", {})
     if reasons:
-        why = ", ".join(f"{reason} {count}" for reason, count in sorted(reasons.items()))
+        why = ", ".join(
+            f"{gettext(REASONS[reason]) if reason in REASONS else reason} {count}"
+            for reason, count in sorted(reasons.items())
+        )
         lines.append(gettext("Not sent: {reasons}").format(reasons=why))
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from bot.content.models import (
     Campaign,
     ChannelLimits,
     Content,
+    Flow,
     Guide,
     Hotline,
     Localized,
@@ -43,6 +44,11 @@ class ContentError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+def _flow(value: str) -> Flow | None:
+    """A topic's `flow:` as one of the known flows, or None."""
+    return next((flow for flow in TOPIC_FLOWS if flow == value), None)
 
 
 class _Reader:
@@ -152,9 +158,9 @@ class _Reader:
                 self.problem(where, f"examples in unknown locale {locale!r}")
                 continue
             examples[locale] = self.strings(examples_raw, locale, f"{where}.examples")
-        flow = self.text(entry, "flow", where, required=False) or "answer"
-        if flow not in TOPIC_FLOWS:
-            self.problem(where, f"flow must be one of {', '.join(TOPIC_FLOWS)}, not {flow!r}")
+        flow = _flow(self.text(entry, "flow", where, required=False) or "answer")
+        if flow is None:
+            self.problem(where, f"flow must be one of {', '.join(TOPIC_FLOWS)}")
             flow = "answer"
         return Topic(
             id=topic_id,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 # What a topic does when it is matched. "answer" shows its answer; the others hand over to a flow.
 # "symptoms" is the health-safety route: it answers first any message that reports symptoms.
-TOPIC_FLOWS = ("answer", "welcome", "help", "thanks", "escalate", "symptoms")
+Flow = Literal["answer", "welcome", "help", "thanks", "escalate", "symptoms"]
+TOPIC_FLOWS: tuple[Flow, ...] = get_args(Flow)
 # "active": the apps are in use; "archived": the campaign is over and every install answer
 # and the greeting say so, with the source (content.yaml `campaign:`).
 CAMPAIGN_STATUSES = ("active", "archived")
@@ -64,7 +66,7 @@ class Topic:
     related: tuple[str, ...] = ()
     guide: str | None = None
     guide_branch: str | None = None
-    flow: str = "answer"
+    flow: Flow = "answer"
     health: bool = False
     links: tuple[str, ...] = ()
     # Phones this topic is the answer for within its app, whatever else is asked: a keypad
@@ -263,7 +265,7 @@ class Content:
         """The main-menu section with this id, or None."""
         return next((s for s in self.menu if s.id == section_id), None)
 
-    def flow_topic(self, flow: str) -> Topic | None:
+    def flow_topic(self, flow: Flow) -> Topic | None:
         """The first topic with this flow (e.g. the symptoms route), or None."""
         return next((t for t in self.topics.values() if t.flow == flow), None)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import numpy as np
 
@@ -37,6 +38,9 @@ TWO_PART_CONFIDENCE = 0.3
 TWO_PART_SURE = 0.8
 
 
+DecisionKind = Literal["answer", "clarify", "unknown"]
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """`kind` is "answer" (topic), "clarify" (options, `topic` is the best guess) or "unknown".
@@ -45,7 +49,7 @@ class Decision:
     `entities` is what else the message says (province, app, phone, language, modifiers).
     """
 
-    kind: str
+    kind: DecisionKind
     topic: str | None
     confidence: float
     options: tuple[str, ...] = ()
