@@ -24,13 +24,34 @@ The fake is deliberately stricter than Zalo is known to be where sources disagre
 token only in the ``access_token`` header, ``recipient.user_id`` only as a string (Zalo ids
 are 19-digit numbers, beyond the integers JSON parsers keep exactly), only the current access
 token accepted (a refresh retires the previous one at once), the refresh token single-use.
-Error messages are paraphrases; the error codes are the ones listed in facts.md.
+Error messages are those of Zalo's error table as two integrations copy it (see
+channels/zalo/wire.py, [PYSDK] and [GUIDE]); the fake does not import our wire module.
+
+Modes (``FakeZalo(mode=...)``, one per documented variant of the real API that could prove
+us wrong; :data:`MODES` lists them):
+
+* ``"accepting"``: the v2-era template buttons on a consultation message are accepted.
+* ``"refuses_templates"``: a message with a template attachment is refused with
+  :attr:`FakeZalo.template_error` (-233 "Message type is invalid or not support"), the way
+  the official PHP SDK's removal of that shape for API v3 suggests Zalo may.
+* ``"header_timestamp"``: :meth:`FakeZalo.signed` signs with an ``X-ZEvent-Timestamp`` header
+  (the delivery time, later than the body's ``timestamp``) instead of the body's timestamp.
+* ``"quota"``: Zalo's help-centre rule: each user message allows 8 replies within 48 hours
+  (the 9th is refused with -218 "Out of quota receive"); a send to someone who has not
+  written within 48 hours is proactive and refused (:attr:`FakeZalo.proactive_error`, -232).
+  Only messages of events built by :meth:`FakeZalo.event` count as the user's messages; a
+  ``quote_message_id`` must be one of them.
+
+Time is :meth:`FakeZalo.now_ms`, real time plus what :meth:`FakeZalo.advance` added, so a
+test can move 49 hours on without sleeping. :meth:`FakeZalo.probe` posts the unsigned ``{}``
+Zalo sends to check a new webhook URL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import hashlib
 import itertools
 import json
@@ -43,15 +64,18 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 
 from tests.local_server import serve
 from tests.waiting import wait_until
 
 __all__ = [
+    "DOCUMENTED_ERRORS",
     "ERROR_MESSAGES",
     "MAX_BUTTONS",
     "MAX_TEXT",
+    "MODES",
     "REFRESH_PATH",
     "SEND_PATH",
     "Call",
@@ -75,16 +99,41 @@ BUTTON_TYPES = frozenset(
 )
 ACCESS_TOKEN_LIFETIME = "90000"  # seconds, as a string like Zalo (~25 hours)
 
-# Default messages for the error codes an adapter has to handle (paraphrased).
+# Zalo's error table ("ma-loi"), as ThinklabsDev/zalo_sdk and an integration guide copy it.
 ERROR_MESSAGES: dict[int, str] = {
-    -32: "The request exceeds the rate limit",
-    -201: "Parameters invalid",
-    -213: "User has not followed the OA",
+    -32: "Your application reached limit call api",
+    -100: "Unknown error",
+    -201: "<data_field> is invalid!",
+    -204: "Offical Account is disable",
+    -205: "Offical Account is not exist",
+    -209: "Not supported this api",
+    -210: "Parameter exceeds allowable limit",
+    -211: "Out of quota",
+    -212: "App has not registed this api",
+    -213: "User has not followed OA",
     -216: "Access token is invalid",
-    -220: "Access token has expired",
-    -230: "User has not interacted with the OA in the allowed window",
-    -232: "User is outside the interaction window for consultation messages",
+    -217: "User has blocked invitation from OA",
+    -218: "Out of quota receive",
+    -219: "App is removed or disabled",
+    -220: "access_token is expired or removed",
+    -221: "The OA needs to be verified to use this feature",
+    -223: "Official Account has not authorized this API",
+    -224: "The OA needs to upgrade OA Tier Package to use this feature",
+    -227: "User is banned or has been inactive for more than 45 days",
+    -230: "user has not interacted with the OA in the past 7 days",
+    -232: "user has not interacted with the OA",
+    -233: "Message type is invalid or not support",
+    -234: "This message cannot be sent at night (10:00PM - 6:00AM)",
+    -235: "This API does not support this type of OA",
+    -240: "MessageV2 API has been shut down, please switch to MessageV3",
+    -244: "User has restricted this message type from your OA",
+    -320: "Your app needs to connect with Zalo Cloud Account to use paid features",
+    -321: "Zalo Cloud Account associated with this app is out of money or unable to be charged",
 }
+DOCUMENTED_ERRORS = tuple(sorted(code for code in ERROR_MESSAGES))
+MODES = ("accepting", "refuses_templates", "header_timestamp", "quota")
+REPLIES_PER_MESSAGE = 8
+REPLY_WINDOW_MS = 48 * 3600 * 1000
 REFRESH_ERROR = -14014
 REFRESH_ERROR_NAME = "Invalid refresh token"
 
@@ -330,6 +379,12 @@ def _check_send_body(body: JSONDict, max_buttons: int) -> str:
     return user_id
 
 
+def _has_template(body: JSONDict) -> bool:
+    message = body.get("message")
+    attachment = message.get("attachment") if isinstance(message, dict) else None
+    return isinstance(attachment, dict) and attachment.get("type") == "template"
+
+
 class FakeZalo:
     """A strict local Zalo OA API + OAuth v4 server (aiohttp) for one OA.
 
@@ -345,6 +400,9 @@ class FakeZalo:
         not_followers: sends to these user ids answer -213 (the user does not follow the OA).
         outside_window: sends to these user ids answer ``window_error`` (default -230: outside
             the interaction window).
+        mode: one of :data:`MODES` (see the module's docstring).
+        template_error: the code a template is refused with in ``"refuses_templates"``.
+        proactive_error: the code a send outside the 48-hour window gets in ``"quota"``.
         calls: every request in arrival order, failed ones included.
         base_url: ``http://127.0.0.1:PORT`` once started.
     """
@@ -359,8 +417,14 @@ class FakeZalo:
         *,
         oa_id: str = "579745863508352884",
         max_buttons: int = 4,
+        mode: str = "accepting",
     ) -> None:
         """Prepare the server (not started yet)."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        self.mode = mode
+        self.template_error = -233
+        self.proactive_error = -232
         self.app_id = app_id
         self.app_secret = app_secret
         self.oa_secret_key = oa_secret_key
@@ -379,6 +443,11 @@ class FakeZalo:
         self._send_failures: deque[_ZaloError] = deque()
         self._refresh_failures = 0
         self._last_timestamp = 0
+        self._offset_ms = 0
+        # "quota" mode: each user's messages (msg_id -> epoch ms) and replies to the last one.
+        self._messages: dict[str, dict[str, int]] = {}
+        self._last_message: dict[str, int] = {}
+        self._replies: dict[str, int] = {}
         self._condition = asyncio.Condition()
         self._runner: web.AppRunner | None = None
 
@@ -461,6 +530,28 @@ class FakeZalo:
         """Make the next ``times`` refreshes answer error -14014 without rotating the pair."""
         self._refresh_failures += times
 
+    # --- time ---------------------------------------------------------------------------------
+    def now_ms(self) -> int:
+        """The fake's time: epoch milliseconds, plus whatever :meth:`advance` added."""
+        return int(time.time() * 1000) + self._offset_ms
+
+    def now(self) -> dt.datetime:
+        """:meth:`now_ms` as an aware datetime (to share one clock with the adapter)."""
+        return dt.datetime.fromtimestamp(self.now_ms() / 1000, dt.UTC)
+
+    def advance(self, **delta: float) -> None:
+        """Move the fake's clock on, e.g. ``advance(hours=49)``, without waiting."""
+        self._offset_ms += int(dt.timedelta(**delta).total_seconds() * 1000)
+
+    # --- registration probe -------------------------------------------------------------------
+    async def probe(self, url: str) -> int:
+        """POST the unsigned ``{}`` Zalo sends to check a new webhook URL; the HTTP status."""
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, data=b"{}", headers={"Content-Type": "application/json"}) as answer,
+        ):
+            return answer.status
+
     # --- webhook events ---------------------------------------------------------------------
     def user_id_by_app(self, user_id: str) -> str:
         """The (stable, made-up) app-scoped id Zalo reports next to an OA-scoped user id."""
@@ -525,7 +616,16 @@ class FakeZalo:
             message["msg_id"] = msg_id if msg_id is not None else uuid.uuid4().hex
             event["message"] = message
         event.update(extra)
+        if event_name.startswith("user_send_"):
+            self._remember(user_id, str(message["msg_id"]), event.get("timestamp"))
         return event
+
+    def _remember(self, user_id: str, msg_id: str, timestamp: Any) -> None:
+        """A message from the user: a new 48-hour window with 8 replies ("quota" mode)."""
+        stamp = int(timestamp) if str(timestamp).isdigit() else self.now_ms()
+        self._messages.setdefault(user_id, {})[msg_id] = stamp
+        self._last_message[user_id] = stamp
+        self._replies[user_id] = 0
 
     def signed(
         self, event: dict[str, Any], secret: str | None = None, *, mac_prefix: bool = True
@@ -540,13 +640,16 @@ class FakeZalo:
         """
         raw = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         key = self.oa_secret_key if secret is None else secret
-        mac = signature(
-            str(event.get("app_id", self.app_id)), raw, str(event.get("timestamp", "")), key
-        )
-        return raw, {
-            "Content-Type": "application/json",
-            "X-ZEvent-Signature": f"mac={mac}" if mac_prefix else mac,
-        }
+        headers = {"Content-Type": "application/json"}
+        stamp = str(event.get("timestamp", ""))
+        if self.mode == "header_timestamp":
+            # The delivery time, a little after the event: a different number from the body's.
+            body_stamp = int(stamp) if stamp.isdigit() else 0
+            stamp = str(max(self.now_ms(), body_stamp + 1))
+            headers["X-ZEvent-Timestamp"] = stamp
+        mac = signature(str(event.get("app_id", self.app_id)), raw, stamp, key)
+        headers["X-ZEvent-Signature"] = f"mac={mac}" if mac_prefix else mac
+        return raw, headers
 
     # --- HTTP -------------------------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.Response:
@@ -596,12 +699,17 @@ class FakeZalo:
                 raise _invalid(f"Content-Type must be application/json, got {request.content_type}")
             if not isinstance(decoded, dict):
                 raise _invalid("the body must be a JSON object")
+            if self.mode == "refuses_templates" and _has_template(decoded):
+                raise _ZaloError(self.template_error, ERROR_MESSAGES[self.template_error])
             user_id = _check_send_body(decoded, self.max_buttons)
             if user_id in self.not_followers:
                 raise _ZaloError(-213, ERROR_MESSAGES[-213])
             if user_id in self.outside_window:
                 error = self.window_error
                 raise _ZaloError(error, ERROR_MESSAGES.get(error, f"Error {error}"))
+            self._check_quote(decoded, user_id)
+            if self.mode == "quota":
+                self._count_reply(user_id)
         except _ZaloError as error:
             return body, error.answer()
         data = {"message_id": uuid.uuid4().hex, "user_id": user_id}
@@ -648,7 +756,24 @@ class FakeZalo:
             "expires_in": ACCESS_TOKEN_LIFETIME,
         }
 
+    def _check_quote(self, body: JSONDict, user_id: str) -> None:
+        message = body.get("message")
+        quoted = message.get("quote_message_id") if isinstance(message, dict) else None
+        if quoted is not None and quoted not in self._messages.get(user_id, {}):
+            raise _invalid(f"quote_message_id {quoted!r} is not a message of this user")
+
+    def _count_reply(self, user_id: str) -> None:
+        """The help centre's rule: 8 replies per user message within 48 hours; anything
+        else is proactive, which this (unverified) OA may not send."""
+        last = self._last_message.get(user_id)
+        if last is None or self.now_ms() - last > REPLY_WINDOW_MS:
+            error = self.proactive_error
+            raise _ZaloError(error, ERROR_MESSAGES.get(error, f"Error {error}"))
+        if self._replies.get(user_id, 0) >= REPLIES_PER_MESSAGE:
+            raise _ZaloError(-218, ERROR_MESSAGES[-218])
+        self._replies[user_id] = self._replies.get(user_id, 0) + 1
+
     def _timestamp(self) -> str:
-        now = max(int(time.time() * 1000), self._last_timestamp + 1)
+        now = max(self.now_ms(), self._last_timestamp + 1)
         self._last_timestamp = now
         return str(now)

@@ -1,29 +1,36 @@
 """Zalo Official Account: signed webhook in, consultation messages out.
 
-`POST /zalo/webhook` checks the signature (401 otherwise), writes the event into the inbox
-and answers 200 at once, so a slow reply never makes Zalo redeliver; one worker then handles
-events in the order they came. Events still pending at start are handled then, so a crash
-between the answer and the handling loses nothing.
+`POST /zalo/webhook` answers Zalo's unsigned `{}` registration probe with 200 (and does
+nothing else with it); any other request must be signed and fresh (signature.py: 401 or 403
+otherwise, logged). A good event is written into the inbox and answered 200 at once, so a
+slow reply never makes Zalo redeliver; one worker then handles events in the order they
+came. Events still pending at start are handled then, so a crash between the answer and the
+handling loses nothing. What is sent, and how: outbox.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
 from bot.broadcasts.sender import Outcome
 from bot.engine import Engine
-from bot.messages import Inbound, Outbound
+from bot.health import ChannelHealth
+from bot.messages import Outbound
 from bot.storage import inbox
-from channels.zalo import wire
-from channels.zalo.client import CHANNEL, SendResult, ZaloClient
+from bot.storage.models import utcnow
+from channels.zalo import signature, wire
+from channels.zalo.client import CHANNEL, ZaloClient
 from channels.zalo.config import ZaloSettings
-from channels.zalo.render import render
+from channels.zalo.delivery import Buttons
+from channels.zalo.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +40,22 @@ class ZaloChannel:
 
     channel = CHANNEL
 
-    def __init__(self, engine: Engine, settings: ZaloSettings, serving: bool = True) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: ZaloSettings,
+        serving: bool = True,
+        health: ChannelHealth | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
         self.engine = engine
         self.settings = settings
         self.serving = serving
         self.rate = settings.broadcast_rate
-        self.client = ZaloClient(settings, engine.database)
+        self.clock = clock
+        self.client = ZaloClient(settings, engine.database, health)
+        self.buttons = Buttons(settings.buttons)
+        self.outbox = Outbox(engine, self.client, self.buttons, lambda: self.clock())
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
 
@@ -72,17 +89,21 @@ class ZaloChannel:
             data: Any = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             data = None
-        header = request.headers.get(wire.SIGNATURE_HEADER, "")
-        timestamp = str(data.get("timestamp", "")) if isinstance(data, dict) else ""
-        if (
-            not header
-            or not timestamp
-            or not wire.signature_ok(
-                header, self.settings.app_id, body, timestamp, self.settings.oa_secret_key
-            )
-        ):
-            log.warning("zalo webhook: request without a valid signature refused")
-            return web.json_response({"error": "invalid signature"}, status=401)
+        if data == wire.PROBE_BODY and wire.SIGNATURE_HEADER not in request.headers:
+            log.info("zalo webhook: registration probe answered")
+            return web.json_response({"ok": True})
+        check = signature.verify(
+            request.headers,
+            body,
+            data,
+            self.settings.app_id,
+            self.settings.oa_secret_key,
+            dt.timedelta(seconds=self.settings.event_max_age),
+            self.clock(),
+        )
+        if not check.ok:
+            log.warning("zalo webhook: request refused (%s): %s", check.status, check.reason)
+            return web.json_response({"error": check.reason}, status=check.status)
         if not isinstance(data, dict):
             return web.json_response({"error": "not an event"}, status=400)
         event = wire.read_event(data)
@@ -111,43 +132,22 @@ class ZaloChannel:
         await self.engine.database.run(inbox.finish, inbox_id)
 
     async def _handle(self, event: wire.Event) -> None:
-        if event.user_id is None:
+        user_id = event.user_id
+        if user_id is None:
             log.info("zalo: event %s without a person acknowledged", event.name or "?")
             return
         if event.name == "unfollow":
-            await self.engine.set_subscribed(CHANNEL, event.user_id, False)
-            await self.engine.mark_unreachable(CHANNEL, event.user_id)
+            await self.engine.set_subscribed(CHANNEL, user_id, False)
+            await self.engine.mark_unreachable(CHANNEL, user_id)
             return
-        common = {"channel": CHANNEL, "user_id": event.user_id, "message_id": event.event_id}
-        if event.name == "follow":
-            inbound = Inbound(text="/start", **common)
-        elif event.action is not None:
-            inbound = Inbound(action=event.action, **common)
-        elif event.text is not None:
-            inbound = Inbound(text=event.text, **common)
-        elif event.attachment is not None:
-            inbound = Inbound(attachment=event.attachment, **common)
-        else:
+        said = (event.action, event.text, event.attachment)
+        if event.name != "follow" and all(part is None for part in said):
             log.info("zalo: event %s acknowledged, nothing to do", event.name or "?")
             return
-        await self.send(event.user_id, await self.engine.handle(inbound))
+        turn = await self.engine.handle_turn(await self.outbox.inbound(event, user_id))
+        if not turn.duplicate:
+            await self.outbox.answer(event, user_id, turn.replies)
 
     async def deliver(self, external_id: str, message: Outbound) -> Outcome:
         """One broadcast message; Zalo's answer as an Outcome (the queue does retries)."""
-        result = await self.send(external_id, [message])
-        if result is SendResult.SENT:
-            return Outcome("sent")
-        if result is SendResult.UNREACHABLE:
-            return Outcome("skipped", "unreachable")
-        return Outcome("retry", "zalo_error")
-
-    async def send(self, user_id: str, replies: list[Any]) -> SendResult:
-        """Send replies in order; stop at the first person Zalo will not let us reach."""
-        result = SendResult.SENT
-        for reply in replies:
-            for body in render(user_id, reply):
-                result = await self.client.send(body)
-                if result is SendResult.UNREACHABLE:
-                    await self.engine.mark_unreachable(CHANNEL, user_id)
-                    return result
-        return result
+        return await self.outbox.deliver(external_id, message)

@@ -1,40 +1,54 @@
-"""Sending to Zalo: the access token, its refresh, and what each error code means for us."""
+"""Sending to Zalo: the access token, its refresh, and retries (what each code means: errors.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
+from bot.health import ChannelHealth, ChannelState
 from bot.storage import Database, credentials
 from channels.zalo import wire
 from channels.zalo.config import ZaloSettings
+from channels.zalo.errors import Verdict, verdict
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
+NETWORK_ERROR = -1  # our code for "no answer" (a network error or a 5xx), never Zalo's
 
 
-class SendResult(enum.Enum):
-    """What became of a message."""
+@dataclass(frozen=True)
+class Answer:
+    """What became of one message: the verdict and Zalo's code and words for it."""
 
-    SENT = "sent"
-    UNREACHABLE = "unreachable"  # not a follower, or outside the interaction window
-    FAILED = "failed"
+    verdict: Verdict
+    code: int = wire.OK
+    message: str = ""
 
 
 class ZaloClient:
     """Sends consultation messages; refreshes the token once when Zalo says it is invalid."""
 
-    def __init__(self, settings: ZaloSettings, database: Database) -> None:
+    def __init__(
+        self,
+        settings: ZaloSettings,
+        database: Database,
+        health: ChannelHealth | None = None,
+        backoff: Sequence[float] = BACKOFF_SECONDS,
+    ) -> None:
         self.settings = settings
         self.database = database
+        self.health = health or ChannelHealth()
+        self.backoff = tuple(backoff) or (0.0,)
         self.counts: Counter[str] = Counter()
+        self.refreshed = False  # a refresh happened since start (for `helpdesk zalo check`)
         self._session: aiohttp.ClientSession | None = None
         self._token: str | None = None
         self._refreshing = asyncio.Lock()
@@ -52,49 +66,49 @@ class ZaloClient:
         stored = await self.database.run(credentials.load, CHANNEL)
         self._token = stored[0] if stored else (self.settings.access_token or None)
         if self._token is None:
-            log.warning("zalo: no access token yet; see the README for the first OAuth grant")
+            self._stopped("ZALO_ACCESS_TOKEN is not set: see the README for the first OAuth grant")
+        else:
+            self.health.set(CHANNEL, ChannelState.UP)
 
     async def close(self) -> None:
         """Close the HTTP session."""
         if self._session is not None:
             await self._session.close()
 
-    async def send(self, body: dict[str, Any]) -> SendResult:
-        """Send one message, following Zalo's error codes."""
+    async def send(self, body: dict[str, Any]) -> Answer:
+        """Send one message: retry what passes, refresh the token once, report the rest."""
         refreshed = False
-        for attempt in range(self.settings.send_attempts):
+        answer = Answer(Verdict.FAIL, NETWORK_ERROR, "not sent")
+        for attempt in range(max(1, self.settings.send_attempts)):
             token = self._token
             if token is None:
-                self.counts["failed"] += 1
-                return SendResult.FAILED
-            try:
-                answer = await self._post(body, token)
-            except (aiohttp.ClientError, TimeoutError) as error:
-                log.warning("zalo: send failed (%s); retrying", type(error).__name__)
-                await asyncio.sleep(BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS) - 1)])
-                continue
-            code = int(answer.get("error", -1))
-            if code == wire.OK:
-                self.counts["sent"] += 1
-                return SendResult.SENT
-            if code in wire.TOKEN_ERRORS and not refreshed:
+                break
+            answer = await self._attempt(body, token)
+            if answer.verdict is Verdict.REFRESH and not refreshed:
                 refreshed = True
                 if await self.refresh(token):
                     continue
-                self.counts["failed"] += 1
-                return SendResult.FAILED
-            if code == wire.RATE_LIMITED:
-                log.warning("zalo: rate limited; backing off")
-                await asyncio.sleep(BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS) - 1)])
+                break
+            if answer.verdict is Verdict.RETRY:
+                log.warning("zalo: send failed (%s); retrying", answer.code)
+                await asyncio.sleep(self.backoff[min(attempt, len(self.backoff) - 1)])
                 continue
-            if code == wire.NOT_FOLLOWER or code in wire.OUTSIDE_WINDOW:
-                self.counts[f"unreachable{code}"] += 1
-                return SendResult.UNREACHABLE
-            log.error("zalo: message refused with error %s: %s", code, answer.get("message", ""))
-            self.counts["failed"] += 1
-            return SendResult.FAILED
-        self.counts["failed"] += 1
-        return SendResult.FAILED
+            break
+        self.counts[answer.verdict.value] += 1
+        if answer.verdict is Verdict.SENT:
+            self.health.set(CHANNEL, ChannelState.UP)
+        elif answer.verdict in (Verdict.FAIL, Verdict.SHAPE):
+            log.error("zalo: message refused with error %s: %s", answer.code, answer.message)
+        return answer
+
+    async def _attempt(self, body: dict[str, Any], token: str) -> Answer:
+        try:
+            data = await self._post(body, token)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+            return Answer(Verdict.RETRY, NETWORK_ERROR, type(error).__name__)
+        raw = data.get("error", NETWORK_ERROR)
+        code = raw if isinstance(raw, int) else NETWORK_ERROR
+        return Answer(verdict(code), code, str(data.get("message", "")))
 
     async def _post(self, body: dict[str, Any], token: str) -> dict[str, Any]:
         assert self._session is not None, "start() first"
@@ -107,7 +121,9 @@ class ZaloClient:
                 raise aiohttp.ClientResponseError(
                     response.request_info, (), status=response.status, message="server error"
                 )
-            data: dict[str, Any] = await response.json(content_type=None)
+            data: Any = await response.json(content_type=None)
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
             return data
 
     async def refresh(self, failed_token: str) -> bool:
@@ -115,37 +131,57 @@ class ZaloClient:
 
         Another process may have refreshed already (the refresh token is single use): the
         stored pair is read first, and the new pair is stored only if the stored refresh
-        token is still the one used.
+        token is still the one used. When the stored refresh token is refused and
+        ZALO_REFRESH_TOKEN holds another one (an admin redid the grant), that one is tried.
         """
         async with self._refreshing:
             stored = await self.database.run(credentials.load, CHANNEL)
             if stored is not None and stored[0] != failed_token:
                 self._token = stored[0]
                 return True
-            refresh_token = stored[1] if stored else self.settings.refresh_token
-            if not refresh_token or not self.settings.app_secret:
-                log.error("zalo: access token rejected and no refresh token/app secret to renew it")
+            if not self.settings.app_secret:
+                self._stopped("ZALO_APP_SECRET is needed to renew the refused access token")
                 return False
-            try:
-                pair = await self._request_refresh(refresh_token)
-            except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-                log.error("zalo: token refresh failed: %s", type(error).__name__)
+            candidates = [stored[1]] if stored else []
+            if self.settings.refresh_token and self.settings.refresh_token not in candidates:
+                candidates.append(self.settings.refresh_token)
+            if not candidates:
+                self._stopped("ZALO_REFRESH_TOKEN is needed to renew the refused access token")
                 return False
-            if pair is None:
-                log.error("zalo: token refresh refused; an admin must redo the OAuth grant")
-                return False
-            access, refresh = pair
-            if stored is None:
-                await self.database.run(credentials.seed, CHANNEL, access, refresh)
-            elif not await self.database.run(
-                credentials.replace, CHANNEL, refresh_token, access, refresh
-            ):
-                stored = await self.database.run(credentials.load, CHANNEL)
-                access = stored[0] if stored else access
-            self._token = access
-            self.counts["refreshed"] += 1
-            log.info("zalo: access token refreshed")
-            return True
+            for refresh_token in candidates:
+                try:
+                    pair = await self._request_refresh(refresh_token)
+                except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+                    log.error("zalo: token refresh failed: %s", type(error).__name__)
+                    return False
+                if pair is not None:
+                    await self._store(stored, refresh_token, pair)
+                    return True
+            self._stopped(
+                "ZALO_REFRESH_TOKEN was refused by Zalo (so was the one stored after the last "
+                "refresh): redo the OAuth grant (README, Zalo step 3)"
+            )
+            return False
+
+    async def _store(
+        self, stored: tuple[str, str] | None, used: str, pair: tuple[str, str]
+    ) -> None:
+        access, refresh = pair
+        if stored is None:
+            await self.database.run(credentials.seed, CHANNEL, access, refresh)
+        elif not await self.database.run(credentials.replace, CHANNEL, stored[1], access, refresh):
+            current = await self.database.run(credentials.load, CHANNEL)
+            access = current[0] if current else access
+        elif used != stored[1]:
+            log.info("zalo: the refresh token from ZALO_REFRESH_TOKEN replaced the stored one")
+        self._token = access
+        self.refreshed = True
+        self.counts["refreshed"] += 1
+        self.health.set(CHANNEL, ChannelState.UP)
+        log.info("zalo: access token refreshed")
+
+    def _stopped(self, why: str) -> None:
+        self.health.set(CHANNEL, ChannelState.STOPPED, why)
 
     async def _request_refresh(self, refresh_token: str) -> tuple[str, str] | None:
         assert self._session is not None, "start() first"
@@ -158,7 +194,9 @@ class ZaloClient:
             },
             headers={"secret_key": self.settings.app_secret},
         ) as response:
-            data: dict[str, Any] = await response.json(content_type=None)
+            data: Any = await response.json(content_type=None)
+        if not isinstance(data, dict):
+            return None
         access, refresh = data.get("access_token"), data.get("refresh_token")
         if not isinstance(access, str) or not isinstance(refresh, str) or not access:
             return None
