@@ -630,6 +630,7 @@ class FakeBotAPI:
         self._messages: dict[tuple[int, int], JSONDict] = {}
         self._next_message_id: dict[int, int] = {}
         self._failures: dict[str, deque[ApiError]] = {}
+        self._holds: dict[str, asyncio.Event] = {}
 
         self._condition = asyncio.Condition()
         self._updates_changed = asyncio.Event()
@@ -675,6 +676,7 @@ class FakeBotAPI:
         (telegram/_bot.py, ``_parse_base_url``: ``value + token``) and then ``/{method}``
         (``Bot._do_post``: ``f"{self._base_url}/{endpoint}"``).
         """
+        self._stopping = False  # started again after a stop (a restart test)
         if port:
             app = web.Application()
             app.router.add_route("*", "/{path:.*}", self._handle)
@@ -769,6 +771,12 @@ class FakeBotAPI:
         queue = self._failures.setdefault(method.lower(), deque())
         for _ in range(times):
             queue.append(ApiError(error_code, description, parameters))
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Keep every call of ``method`` waiting (after any ``fail_next`` answer) until the
+        returned event is set: for seeing what happens while a call is under way."""
+        event = self._holds.setdefault(method.lower(), asyncio.Event())
+        return event
 
     # --- feeding the bot --------------------------------------------------------------------
     def push_update(self, update: dict[str, Any]) -> int:
@@ -1032,6 +1040,9 @@ class FakeBotAPI:
             failures = self._failures.get(method.lower())
             if failures:
                 raise failures.popleft()
+            hold = self._holds.get(method.lower())
+            if hold is not None:
+                await hold.wait()
             if method.lower() in self._async:
                 await self._notify()  # a long poll is visible to wait_for while it waits
                 outcome = await self._async[method.lower()][1](params, request)

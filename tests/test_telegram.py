@@ -4,6 +4,7 @@ through our real aiohttp server, in polling and in webhook mode."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -60,8 +61,7 @@ class HealthWatch:
                     await self._changed.wait()
         except TimeoutError:
             raise AssertionError(
-                f"{channel} never became {[s.value for s in states]}: "
-                f"{self.health.status(channel)}"
+                f"{channel} never became {[s.value for s in states]}: {self.health.status(channel)}"
             ) from None
 
 
@@ -83,17 +83,63 @@ class Running:
     webhook: bool
     app: web.Application
     health: HealthWatch
+    fake_port: int = 0
     session: aiohttp.ClientSession | None = None
     marks: dict[int, int] = field(default_factory=dict)
 
-    async def post_update(self, update: dict[str, Any], secret: str | None = SECRET) -> int:
-        """Deliver an update to our webhook route; the answer comes once it is stored."""
+    @property
+    def channel(self) -> Any:
+        """Our TelegramChannel."""
+        return self.app[EXTRAS_KEY]["telegram"]
+
+    async def bring_fake_up(self) -> None:
+        """Start the fake Bot API on the port the bot was told about (it was down)."""
+        await self.fake.start(self.fake_port)
+
+    async def healthz(self) -> dict[str, Any]:
+        """What `GET /healthz` says (it must answer 200)."""
         assert self.session is not None
-        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+        async with self.session.get(f"http://127.0.0.1:{self.port}/healthz") as response:
+            assert response.status == 200
+            answer: dict[str, Any] = await response.json()
+            return answer
+
+    async def web_chat(self, text: str) -> list[dict[str, Any]]:
+        """Say something on the web chat; its replies (it must answer 200)."""
+        assert self.session is not None
         async with self.session.post(
-            f"http://127.0.0.1:{self.port}/telegram/webhook", json=update, headers=headers
+            f"http://127.0.0.1:{self.port}/api/chat",
+            json={"session": "web-visitor-0001", "text": text},
         ) as response:
-            return response.status
+            assert response.status == 200, await response.text()
+            replies: list[dict[str, Any]] = (await response.json())["replies"]
+            return replies
+
+    async def post_update(
+        self, update: Any, secret: str | None = SECRET, sender: str | None = None
+    ) -> int:
+        """Deliver an update to our webhook route; the answer comes once it is stored.
+        `sender`: the client address a proxy in front of us would report."""
+        status, _headers = await self.post_body(json.dumps(update).encode(), secret, sender)
+        return status
+
+    async def post_body(
+        self, body: bytes, secret: str | None = SECRET, sender: str | None = None
+    ) -> tuple[int, dict[str, str]]:
+        """POST raw bytes to the webhook route: the status and the headers of the answer."""
+        assert self.session is not None
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        if sender is not None:
+            headers["X-Forwarded-For"] = f"10.9.8.7, {sender}"  # the proxy added the last one
+        async with self.session.post(
+            f"http://127.0.0.1:{self.port}/telegram/webhook",
+            data=body,
+            headers=headers,
+            timeout=aiohttp.ClientTimeout(total=10),  # a webhook that waits is a failure
+        ) as response:
+            return response.status, dict(response.headers)
 
     async def deliver(self, update: dict[str, Any], chat: int, until: Check) -> list[Call]:
         """Deliver an update the way the mode does, and wait for the replies it causes."""
@@ -146,24 +192,37 @@ async def running(
     webhook: bool = False,
     fake: FakeBotAPI | None = None,
     extra_env: dict[str, str] | None = None,
+    secret: str | None = SECRET,
+    reachable: bool = True,
+    token: str = TOKEN,
+    prepare: Callable[[Engine], None] | None = None,
 ) -> AsyncIterator[Running]:
-    fake = fake or FakeBotAPI(token=TOKEN)
-    base_url = await fake.start()
+    """Our server against a fake Bot API, Telegram up. With `reachable` False the fake is not
+    listening yet (`bring_fake_up` starts it) and Telegram is retrying. `prepare` gets the
+    engine before the server starts (to watch what it handles)."""
+    fake = fake or FakeBotAPI(token=token)
+    fake_port = 0
+    if reachable:
+        base_url = await fake.start()
+    else:
+        fake_port = FakeBotAPI.unused_port()
+        base_url = f"http://127.0.0.1:{fake_port}/bot"
     env = {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'telegram.db'}",
-        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_BOT_TOKEN": token,
         "TELEGRAM_API_BASE_URL": base_url,
         # The tests drive the sender themselves; serve's own round comes only at start.
         "BROADCAST_INTERVAL_SECONDS": "3600",
         "ADMIN_TELEGRAM_IDS": "9000",
     }
     if webhook:
-        env |= {
-            "TELEGRAM_WEBHOOK_URL": "http://127.0.0.1/telegram/webhook",
-            "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        }
+        env["TELEGRAM_WEBHOOK_URL"] = "http://127.0.0.1/telegram/webhook"
+        if secret is not None:
+            env["TELEGRAM_WEBHOOK_SECRET"] = secret
     settings = Settings.from_env(env | (extra_env or {}))
     engine = await build_engine(settings, content=content, understander=understander)
+    if prepare is not None:
+        prepare(engine)
     app = await create_app(engine, settings)
     assert "telegram" in app[EXTRAS_KEY]
     health = watch(app)
@@ -172,9 +231,11 @@ async def running(
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
-    state = Running(fake, engine, port, webhook, app, health)
+    state = Running(fake, engine, port, webhook, app, health, fake_port)
     try:
-        await health.wait_for("telegram", {ChannelState.UP})
+        expected = ChannelState.UP if reachable else ChannelState.RETRYING
+        status = await health.wait_for("telegram", {expected, ChannelState.STOPPED})
+        assert status.state is expected or token != fake.token, status
         async with aiohttp.ClientSession() as session:
             state.session = session
             yield state

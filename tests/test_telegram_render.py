@@ -69,3 +69,17 @@ def test_contacts_come_as_text_and_as_cards() -> None:
     assert messages[0].text is not None and "0299.3626800" in messages[0].text
     assert "&amp;" in messages[0].text
     assert messages[1].contact == contact and contact.dial == "02993626800"
+
+
+def test_a_blank_text_is_never_sent() -> None:
+    from channels.telegram.render import PLACEHOLDER
+
+    menu = (Button("Menu", "m:main"),)
+    assert render(Outbound("   \n ")) == [], "nothing to say: nothing sent"
+    assert render(Outbound("** **")) == [], "empty once the markup is gone"
+    (only,) = render(Outbound(" ", buttons=menu))
+    assert only.text == PLACEHOLDER and only.keyboard is not None, "buttons need a text"
+    contact = Contact(name="CDC", phone="0299.3626800")
+    messages = render(Outbound("", contacts=(contact,)))
+    assert messages[0].text is not None and "0299.3626800" in messages[0].text
+    assert messages[-1].contact == contact

@@ -2,16 +2,16 @@
 
 No conversation logic lives here: updates become `Inbound` messages, replies are rendered
 by render.py. One process: in webhook mode updates arrive on our aiohttp server
-(`POST /telegram/webhook`, the custom-webhook pattern: `Application.builder().updater(None)`),
-otherwise the application's updater long-polls.
+(`POST /telegram/webhook`, the custom-webhook pattern: `Application.builder().updater(None)`;
+webhook.py stores them and updates.py hands them to the application in order per chat),
+otherwise the application's updater long-polls. connection.py brings the channel up in the
+background, so an unreachable Bot API never holds up the server.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import html
-import json
 import logging
 import os
 import warnings
@@ -20,7 +20,6 @@ from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
-from aiohttp import web
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
@@ -47,22 +46,26 @@ from telegram.warnings import PTBUserWarning
 
 from bot.broadcasts.sender import Outcome, Spacing
 from bot.engine import Engine
+from bot.health import ChannelHealth
 from bot.i18n import translations
 from bot.messages import Inbound, Outbound
 from bot.settings import Settings
 from bot.share import share_cards
 from channels.telegram.commands import COMMANDS
-from channels.telegram.config import WEBHOOK_PATH, TelegramSettings
+from channels.telegram.config import TelegramSettings
+from channels.telegram.connection import Connection
 from channels.telegram.render import TelegramMessage, render
 from channels.telegram.request import AiohttpRequest
+from channels.telegram.updates import UpdateInbox
+from channels.telegram.webhook import SecretGuard, WebhookReceiver
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
 FREE_BULK_RATE = 30  # messages per second (facts.md, Telegram)
 CONNECTIONS = 64  # replies and broadcast workers share them
+CHATS_AT_ONCE = 16  # webhook updates of this many chats handled at once (each chat in order)
 ATTACHMENTS = (
     ("photo", filters.PHOTO),
     ("sticker", filters.Sticker.ALL),
@@ -91,7 +94,12 @@ class TelegramChannel:
     channel = CHANNEL
 
     def __init__(
-        self, engine: Engine, settings: TelegramSettings, core: Settings, serving: bool = True
+        self,
+        engine: Engine,
+        settings: TelegramSettings,
+        core: Settings,
+        serving: bool = True,
+        health: ChannelHealth | None = None,
     ) -> None:
         # Opt in to what PTB makes the default in its next major version: durations such as
         # RetryAfter.retry_after as timedelta (PTB reads this at each access; see
@@ -111,17 +119,23 @@ class TelegramChannel:
             )
         # Bot API FAQ: no more than one message per second in a single chat (bulk sends).
         self.per_chat = Spacing(1.0)
+        polling = AiohttpRequest(connections=1)
         builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
             .token(settings.token)
             .base_url(settings.api_base_url)
             .request(AiohttpRequest(connections=CONNECTIONS))
-            .get_updates_request(AiohttpRequest(connections=1))
+            .get_updates_request(polling)
         )
         if settings.webhook_url:
             builder = builder.updater(None)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self._register()
+        self.connection = Connection(self, health or ChannelHealth())
+        polling.answered = self.connection.polled
+        self.guard = SecretGuard(settings.webhook_secret)
+        self.updates = UpdateInbox(engine.database, self.application, CHATS_AT_ONCE)
+        self.receiver = WebhookReceiver(self.guard, self.updates, self.application.bot)
 
     # --- wiring -------------------------------------------------------------------------
 
@@ -137,37 +151,20 @@ class TelegramChannel:
         app.add_error_handler(self.on_error)
 
     async def start(self) -> None:
-        """Connect, publish the command menu, then poll or register the webhook."""
-        app = self.application
-        await app.initialize()
-        if not self.serving:
-            return  # send only (`helpdesk broadcast run`): a running `serve` keeps the updates
-        await self._publish_commands()
-        if self.settings.webhook_url:
-            await app.bot.set_webhook(
-                self.settings.webhook_url,
-                secret_token=self.settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
-            await app.start()
-            log.info("telegram: webhook registered, updates arrive at %s", WEBHOOK_PATH)
-        else:
-            await app.bot.delete_webhook()
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
-            log.info("telegram: long polling as @%s", app.bot.username)
+        """Connect in the background (retried until the Bot API answers); see connection.py."""
+        await self.connection.start()
 
     async def stop(self) -> None:
-        """Stop polling and processing, and close the connection."""
-        app = self.application
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
+        """Stop trying, finish the updates under way, and close the connection."""
+        await self.connection.stop()
 
-    async def _publish_commands(self) -> None:
+    @property
+    def up(self) -> bool:
+        """True while connected to the Bot API."""
+        return self.connection.up
+
+    async def publish_commands(self) -> None:
+        """The command menu (setMyCommands), in every language and as the default."""
         for locale in self.engine.content.locales:
             catalog = translations(self.core.locales_dir, locale)
             commands = [BotCommand(name, catalog.gettext(text)) for name, text in COMMANDS]
@@ -177,27 +174,6 @@ class TelegramChannel:
         default = translations(self.core.locales_dir, self.core.default_locale)
         commands = [BotCommand(name, default.gettext(text)) for name, text in COMMANDS]
         await self._call(partial(self.application.bot.set_my_commands, commands))
-
-    # --- webhook ------------------------------------------------------------------------
-
-    async def webhook(self, request: web.Request) -> web.Response:
-        """`POST /telegram/webhook`: refused without the right secret; processed before 200,
-        so Telegram redelivers anything a crash interrupted (redeliveries are dropped by the
-        core's message-id check)."""
-        given = request.headers.get(SECRET_HEADER, "")
-        expected = self.settings.webhook_secret or ""
-        if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-            log.warning("telegram webhook: request without the right secret token refused")
-            return web.json_response({"ok": False}, status=403)
-        try:
-            data = json.loads(await request.read())
-            update = Update.de_json(data, self.application.bot)
-        except (ValueError, TypeError, KeyError):
-            return web.json_response({"ok": False, "error": "not a Telegram update"}, status=400)
-        if update is None:
-            return web.json_response({"ok": False, "error": "not a Telegram update"}, status=400)
-        await self.application.process_update(update)
-        return web.json_response({"ok": True})
 
     # --- updates ------------------------------------------------------------------------
 
@@ -378,6 +354,8 @@ class TelegramChannel:
 
     async def deliver(self, external_id: str, message: Outbound) -> Outcome:
         """One broadcast message; Telegram's answer as an Outcome (the queue does retries)."""
+        if not self.up:
+            return Outcome("retry", "telegram_unreachable")
         if not external_id.lstrip("-").isdigit():
             return Outcome("skipped", "not_a_private_chat")
         chat_id = int(external_id)
@@ -407,7 +385,7 @@ class TelegramChannel:
     async def show_progress(self, external_id: str, ref: str | None, text: str) -> str | None:
         """Post an admin's broadcast progress message, or edit it in place (`ref`: its
         message id); if it can no longer be edited (deleted, too old), post a new one."""
-        if not external_id.lstrip("-").isdigit():
+        if not self.up or not external_id.lstrip("-").isdigit():
             return None
         chat_id = int(external_id)
         bot = self.application.bot

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from bot.settings import SettingsError, rate
 
 TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
-# Telegram: secret_token is 1-256 characters of A-Z a-z 0-9 _ - (Bot API, setWebhook).
-SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Telegram: secret_token is 1-256 characters of A-Z a-z 0-9 _ - (Bot API, setWebhook); we
+# ask for at least 32, so that guessing it is hopeless (secrets.token_urlsafe(32) gives 43).
+SECRET = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
+MIN_SECRET = 32
 DEFAULT_API = "https://api.telegram.org/bot"
 WEBHOOK_PATH = "/telegram/webhook"
 
@@ -22,6 +24,7 @@ class TelegramSettings:
     token: str
     api_base_url: str = DEFAULT_API
     webhook_url: str | None = None
+    # None with a webhook: generated at the first start and kept in the database (secret.py).
     webhook_secret: str | None = None
     send_attempts: int = 4
     broadcast_rate: float = 25.0
@@ -41,14 +44,15 @@ class TelegramSettings:
             )
         webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip() or None
         secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None
-        if webhook_url is not None:
-            if not webhook_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-                raise SettingsError("TELEGRAM_WEBHOOK_URL must be an https:// address")
-            if secret is None or not SECRET.match(secret):
-                raise SettingsError(
-                    "TELEGRAM_WEBHOOK_SECRET must be set with TELEGRAM_WEBHOOK_URL: "
-                    "1-256 characters of A-Z a-z 0-9 _ -"
-                )
+        if webhook_url is not None and not webhook_url.startswith(
+            ("https://", "http://127.0.0.1", "http://localhost")
+        ):
+            raise SettingsError("TELEGRAM_WEBHOOK_URL must be an https:// address")
+        if secret is not None and not SECRET.match(secret):
+            raise SettingsError(
+                f"TELEGRAM_WEBHOOK_SECRET must be {MIN_SECRET}-256 characters of A-Z a-z 0-9 _ - "
+                f"(it has {len(secret)} characters); leave it unset to have one generated"
+            )
         return cls(
             broadcast_rate=rate(env, "TELEGRAM_BROADCAST_RATE", 25.0),
             paid_broadcast=env.get("TELEGRAM_PAID_BROADCAST", "").strip().lower()

@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
+# Telegram refuses a text that is empty after entity parsing (400 "message text is empty"):
+# a reply with buttons but no words gets this in their place, one without is not sent.
+PLACEHOLDER = "👇"
 SHORT_LABEL = 18
 BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
@@ -69,15 +72,22 @@ def keyboard(buttons: tuple[Button, ...], links: tuple[Link, ...]) -> InlineKeyb
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def blank(markup: str) -> bool:
+    """True when Telegram would see no text at all (only spaces, or empty tags)."""
+    return not html.unescape(re.sub(r"<[^>]+>", "", markup)).strip()
+
+
 def render(reply: Outbound) -> list[TelegramMessage]:
-    """The Telegram messages for one reply, in order."""
+    """The Telegram messages for one reply, in order; never a blank text."""
     text = reply.text
     if reply.contacts:
         text = f"{text}\n{contact_lines(reply.contacts)}"
-    pieces = split_text(text, TEXT_LIMIT) or [" "]
-    messages = [TelegramMessage(text=to_html(piece)) for piece in pieces[:-1]]
-    messages.append(
-        TelegramMessage(text=to_html(pieces[-1]), keyboard=keyboard(reply.buttons, reply.links))
-    )
+    pieces = [piece for piece in map(to_html, split_text(text, TEXT_LIMIT)) if not blank(piece)]
+    buttons = keyboard(reply.buttons, reply.links)
+    if not pieces and buttons is not None:
+        pieces = [PLACEHOLDER]
+    messages = [TelegramMessage(text=piece) for piece in pieces]
+    if messages and buttons is not None:
+        messages[-1] = TelegramMessage(text=messages[-1].text, keyboard=buttons)
     messages += [TelegramMessage(contact=contact) for contact in reply.contacts]
     return messages

@@ -12,6 +12,8 @@ everything else: parameters, parsing of answers, and turning status codes into e
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
@@ -38,6 +40,9 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        # Told the HTTP status of every answer (the polling request: a poll that works again
+        # after an outage puts the channel's health back to up).
+        self.answered: Callable[[int], None] | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -102,11 +107,14 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(
                 method, url, data=data, headers=headers, timeout=timeout
             ) as response:
-                return response.status, await response.read()
+                status, body = response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        if self.answered is not None:
+            self.answered(status)
+        return status, body
 
 
 def _sum(*parts: float | None) -> float | None:
