@@ -1,5 +1,8 @@
 """Step-by-step guides: branch choice, steps with Done / It doesn't work / Back / Stop, outcome.
 
+A little over 300 lines because every way through a guide (buttons, typed words, follow-ups
+to another branch, resume) moves the same progress, which one module keeps consistent.
+
 Button actions carry the guide, branch and step they were shown for, so a button from an
 old message is recognised as out of date instead of moving the wrong guide.
 """

@@ -23,7 +23,7 @@ Sources for the behaviour copied here (cited next to the code that relies on the
   and ``_requestparameter.py`` (how values are encoded), ``telegram/_bot.py`` (``Bot._post``,
   ``Bot.do_api_request``, ``Bot.get_updates``, ``_parse_base_url``) and
   ``telegram/ext/_updater.py`` (``Updater._start_polling``, ``Updater._bootstrap``).
-* The Bot API reference (core.telegram.org/bots/api), as summarised in /work/shared/facts.md
+* The Bot API reference (core.telegram.org/bots/api), as summarised in docs/facts.md §7
   ("Telegram (Bot API, python-telegram-bot 22)").
 """
 
@@ -108,7 +108,7 @@ _BOOL_FIELDS = frozenset(
     }
 )
 
-# --- Limits (core.telegram.org/bots/api, summarised in /work/shared/facts.md) ----------------
+# --- Limits (core.telegram.org/bots/api, summarised in docs/facts.md §7) ----------------
 MAX_TEXT = 4096  # "Message text 1-4096 characters" (after entities parsing)
 MAX_CALLBACK_DATA_BYTES = 64  # "callback_data 1-64 bytes"
 MAX_INLINE_RESULTS = 50  # "50 inline results per answer"

@@ -20,7 +20,7 @@ only unknown paths get 404 (and a wrong HTTP method 405). Every request, failed 
 recorded in :attr:`FakeZalo.calls`.
 
 The fake is deliberately stricter than Zalo is known to be where sources disagree (see
-/work/shared/facts.md, "Zalo Official Account"): at most 4 buttons (Zalo documents 5), the
+channels/zalo/wire.py, which cites each source): at most 4 buttons (Zalo documents 5), the
 token only in the ``access_token`` header, ``recipient.user_id`` only as a string (Zalo ids
 are 19-digit numbers, beyond the integers JSON parsers keep exactly), only the current access
 token accepted (a refresh retires the previous one at once), the refresh token single-use.

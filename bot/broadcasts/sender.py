@@ -1,4 +1,6 @@
 """The sender: turns the delivery queue into messages, at each channel's pace.
+Its length is one loop's: claiming with leases, pacing per channel, retries and progress
+reports share the same state, and splitting them would pass that state around.
 
 Channel-neutral: each channel that can message people on its own initiative provides a
 `Deliverer` (Telegram, Zalo). The web chat and the terminal cannot, so their people are

@@ -1,4 +1,6 @@
 """Broadcasts and their delivery queue in the database (plain Core functions of a Connection).
+It is long because every query of the broadcast tables lives here, so that the sender, the
+admin flows and the CLI never write SQL of their own.
 
 Crash safety comes from the queue: a delivery is claimed with a lease (state "sending",
 `lease_until`), and only marked sent after the channel accepted it. A sender killed in the

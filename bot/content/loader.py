@@ -1,4 +1,8 @@
-"""Read content/ (YAML) into typed objects, collecting every structural problem found."""
+"""Read content/ (YAML) into typed objects, collecting every structural problem found.
+
+It is long because it reads every kind of content file (topics, guides, provinces with
+their letters and answers, claims, settings) with the same problem-collecting reader;
+the checks of meaning live in check.py, truth.py and claims.py."""
 
 from __future__ import annotations
 

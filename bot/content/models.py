@@ -114,13 +114,6 @@ class Branch:
     steps: tuple[Step, ...]
     keywords: tuple[str, ...] = ()
 
-    def step_index(self, step_id: str) -> int | None:
-        """The position of `step_id` in this branch, or None."""
-        for index, step in enumerate(self.steps):
-            if step.id == step_id:
-                return index
-        return None
-
 
 @dataclass(frozen=True, slots=True)
 class Guide:

@@ -1,4 +1,7 @@
-"""From scores to a decision: answer, ask which app was meant, or admit not understanding."""
+"""From scores to a decision: answer, ask which app was meant, or admit not understanding.
+
+Its length is the routes a first reply needs (two requests in one, a phone, symptoms, small
+talk, a request for a person), which all work on the same decision and its entities."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """The content's example questions, read the way the matcher reads people: normalisation,
 word repair (run-together and mistyped words), and a retrieval index.
 
+It is long because repair and retrieval share the vocabulary built from the examples.
+
 The words and their repair serve the learned classifier (linear.py). The retrieval index is
 built the first time it is used (inline search of guides, bot/share.py):
 

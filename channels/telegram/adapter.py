@@ -1,5 +1,9 @@
 """Telegram through python-telegram-bot: updates in, the core's replies out.
 
+Still over 300 lines: wiring, group addressing, inline queries, sending with retries and
+broadcast delivery remain here (the webhook, ordering, connection and check moved out);
+splitting inbound from outbound is the next step of the architecture issue.
+
 No conversation logic lives here: updates become `Inbound` messages, replies are rendered
 by render.py. One process: in webhook mode updates arrive on our aiohttp server
 (`POST /telegram/webhook`, the custom-webhook pattern: `Application.builder().updater(None)`;

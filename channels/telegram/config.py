@@ -29,7 +29,7 @@ class TelegramSettings:
     send_attempts: int = 4
     broadcast_rate: float = 25.0
     # Telegram allows about 30 bulk messages per second; with allow_paid_broadcast (paid in
-    # Telegram Stars) up to 1,000 (/work/shared/facts.md, Telegram).
+    # Telegram Stars) up to 1,000 (docs/facts.md §7).
     paid_broadcast: bool = False
 
     @classmethod

@@ -1,6 +1,6 @@
 """Outbound replies as Telegram messages: HTML text, inline keyboards, contact cards.
 
-Telegram facts relied on (Bot API; summarised in shared/facts.md): message text is 1-4096
+Telegram facts relied on (Bot API; docs/facts.md §7): message text is 1-4096
 characters after entity parsing; `callback_data` is 1-64 bytes; HTML parse mode needs <, >
 and & escaped everywhere else.
 """
