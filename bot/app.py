@@ -47,9 +47,12 @@ async def build_engine(
 
     `content` and `understander` may be passed in to share them (tests, several engines).
     """
+    from bot.plugins import admin_ids, discover
     from bot.storage import Database
 
-    responder = build_responder(settings, content, understander, settings.admins)
+    # Each channel declares the setting that lists its admins (ADMIN_TELEGRAM_IDS...).
+    admins = admin_ids(settings.env or {}, discover())
+    responder = build_responder(settings, content, understander, admins)
     database = Database(database_url or settings.database_url)
     await database.upgrade()
     log.info(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import loop as event_loop
 from bot.broadcasts import ROLES
+from bot.plugins import discover
 from bot.settings import Settings
 
 if TYPE_CHECKING:  # the parser is built for every command; the machinery loads when used
@@ -63,7 +64,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         "--text", required=True, help="the Vietnamese text (Jinja2: {{ province }})"
     )
     create.add_argument("--text-en", help="the English text")
-    create.add_argument("--channel", choices=["telegram", "zalo", "web"])
+    create.add_argument(
+        "--channel", choices=[plugin.name for plugin in discover() if plugin.install is not None]
+    )
     create.add_argument("--province", help="province id, e.g. soc-trang")
     create.add_argument("--locale", choices=["vi", "en"])
     create.add_argument("--role", choices=ROLES)

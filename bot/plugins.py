@@ -14,7 +14,7 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
 from bot.health import ChannelHealth
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:  # the CLI loads plugins for their commands; `ask` should not pay for aiohttp
     from aiohttp import web
@@ -63,6 +63,11 @@ class ChannelPlugin:
     install: Callable[[Host], Awaitable[bool]] | None = None
     add_commands: Callable[[argparse._SubParsersAction], None] | None = None  # type: ignore[type-arg]
     extra: dict[str, object] = field(default_factory=dict)
+    # The environment variable listing this channel's admin ids (numbers, comma-separated).
+    admin_setting: str | None = None
+    # The channel's name as people know it ("Telegram"), for "Telegram only" in the admin
+    # flows; set for channels that can message people first (broadcasts).
+    label: str = ""
 
 
 def lifecycle(
@@ -76,6 +81,29 @@ def lifecycle(
         await stop()
 
     return context
+
+
+def admin_ids(env: Mapping[str, str], plugins: list[ChannelPlugin]) -> frozenset[str]:
+    """Every channel's admins as "channel:id", read from the setting each channel declares."""
+    found: set[str] = set()
+    for plugin in plugins:
+        if plugin.admin_setting is None:
+            continue
+        for item in env.get(plugin.admin_setting, "").replace(";", ",").split(","):
+            item = item.strip()
+            if not item:
+                continue
+            if not item.lstrip("-").isdigit():
+                raise SettingsError(
+                    f"{plugin.admin_setting} must list numeric ids separated by commas"
+                )
+            found.add(f"{plugin.name}:{item}")
+    return frozenset(found)
+
+
+def broadcast_channels(plugins: list[ChannelPlugin]) -> tuple[tuple[str, str], ...]:
+    """(name, label) of the channels that can message people first, for the admin flows."""
+    return tuple((plugin.name, plugin.label) for plugin in plugins if plugin.label)
 
 
 def discover() -> list[ChannelPlugin]:

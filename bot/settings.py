@@ -39,7 +39,6 @@ class Settings:
     broadcast_concurrency: int = 16
     broadcast_lease_seconds: int = 60
     # People with the admin role, as "channel:id" (from ADMIN_TELEGRAM_IDS and ADMIN_ZALO_IDS).
-    admins: frozenset[str] = frozenset()
     log_level: str = "INFO"
     env: Mapping[str, str] | None = None
 
@@ -73,7 +72,6 @@ class Settings:
             broadcast_lease_seconds=_int(
                 env, "BROADCAST_LEASE_SECONDS", 60, minimum=1, maximum=3600
             ),
-            admins=_admins(env),
             log_level=_log_level(env),
             env=env,
         )
@@ -102,19 +100,6 @@ def _int(
     if value < minimum or (maximum is not None and value > maximum):
         raise SettingsError(f"{name} must be between {minimum} and {maximum or 'any'}, not {value}")
     return value
-
-
-def _admins(env: Mapping[str, str]) -> frozenset[str]:
-    found: set[str] = set()
-    for name, channel in (("ADMIN_TELEGRAM_IDS", "telegram"), ("ADMIN_ZALO_IDS", "zalo")):
-        for item in env.get(name, "").replace(";", ",").split(","):
-            item = item.strip()
-            if not item:
-                continue
-            if not item.lstrip("-").isdigit():
-                raise SettingsError(f"{name} must list numeric ids separated by commas")
-            found.add(f"{channel}:{item}")
-    return frozenset(found)
 
 
 def rate(env: Mapping[str, str], name: str, default: float) -> float:

@@ -80,15 +80,25 @@ async def typed_broadcast_text(ctx: Context) -> bool:
 
 
 NARROWING = (
-    # (segment field, value, label) offered under "Narrow down"; guides are added after.
-    ("channel", "telegram", N_("Telegram only")),
-    ("channel", "zalo", N_("Zalo only")),
+    # (segment field, value, label) offered under "Narrow down", after one "<channel> only"
+    # per channel that can message people first (the channels declare it); guides come last.
     ("locale", "vi", N_("Vietnamese speakers only")),
     ("locale", "en", N_("English speakers only")),
     ("role", "volunteer", N_("Volunteers only")),
     ("unseen", "7", N_("Not seen for 7 days")),
     ("unseen", "30", N_("Not seen for 30 days")),
 )
+
+
+def narrowing(ctx: Context) -> list[tuple[str, str, str]]:
+    """The narrowing choices, translated: one per broadcasting channel, then NARROWING."""
+    from bot.plugins import broadcast_channels, discover
+
+    channels = [
+        ("channel", name, ctx._("{channel} only").format(channel=label))
+        for name, label in broadcast_channels(discover())
+    ]
+    return channels + [(field, value, ctx._(label)) for field, value, label in NARROWING]
 
 
 def _segment(draft: dict[str, Any]) -> Segment:
@@ -137,7 +147,7 @@ def _who(ctx: Context, segment: Segment) -> str:
     place = ctx.content.province(segment.province)
     if place is not None:
         parts.append(place.name.get(ctx.locale))
-    labels = {(field, value): label for field, value, label in NARROWING}
+    labels = {(field, value): label for field, value, label in narrowing(ctx)}
     for field, value in (
         ("channel", segment.channel),
         ("locale", segment.locale),
@@ -145,14 +155,14 @@ def _who(ctx: Context, segment: Segment) -> str:
         ("unseen", str(segment.unseen_days) if segment.unseen_days else None),
     ):
         if value is not None and (field, value) in labels:
-            parts.append(ctx._(labels[field, value]))
+            parts.append(labels[field, value])
     guide = ctx.content.guides.get(segment.not_completed_guide or "")
     if guide is not None:
         parts.append(ctx._("did not finish: {guide}").format(guide=guide.title.get(ctx.locale)))
     return "; ".join(parts) or ctx._("Everyone")
 
 
-def _narrow(draft: dict[str, Any], field: str, value: str) -> bool:
+def _narrow(ctx: Context, draft: dict[str, Any], field: str, value: str) -> bool:
     """Add one filter to the draft's segment; False when the choice is not one we offer."""
     segment = dict(draft.get("segment", {}))
     if field == "guide":
@@ -160,7 +170,7 @@ def _narrow(draft: dict[str, Any], field: str, value: str) -> bool:
     elif field == "unseen" and value.isdigit():
         segment["unseen_days"] = int(value)
     elif field in ("channel", "locale", "role") and (field, value) in {
-        (f, v) for f, v, _ in NARROWING
+        (f, v) for f, v, _ in narrowing(ctx)
     }:
         segment[field] = value
     else:
@@ -191,7 +201,7 @@ async def action_broadcast(ctx: Context, args: list[str]) -> None:
         draft["segment"] = {"province": province} if province else {}
         await _preview(ctx, draft)
     elif command == "narrow" and composing:
-        buttons = [Button(ctx._(label), f"bc:seg:{f}:{v}") for f, v, label in NARROWING]
+        buttons = [Button(label, f"bc:seg:{f}:{v}") for f, v, label in narrowing(ctx)]
         buttons += [
             Button(
                 ctx._("did not finish: {guide}").format(guide=g.title.get(ctx.locale)),
@@ -203,7 +213,7 @@ async def action_broadcast(ctx: Context, args: list[str]) -> None:
     elif command == "seg" and composing and draft is not None and len(args) == 3:
         if args[1] == "guide" and args[2] not in ctx.content.guides:
             return await _out_of_date(ctx)
-        if not _narrow(draft, args[1], args[2]):
+        if not _narrow(ctx, draft, args[1], args[2]):
             return await _out_of_date(ctx)
         await _preview(ctx, draft)
     elif command == "addbtn" and composing:

@@ -36,10 +36,7 @@ def windows() -> list[Window]:
     for plugin in discover():
         length = plugin.extra.get("reply_window")
         if isinstance(length, dt.timedelta):
-            label = plugin.extra.get("label")
-            found.append(
-                Window(plugin.name, label if isinstance(label, str) else plugin.name, length)
-            )
+            found.append(Window(plugin.name, plugin.label or plugin.name, length))
     return found
 
 

@@ -45,4 +45,10 @@ def _run_check(_args: argparse.Namespace) -> int:
     return asyncio.run(main())
 
 
-plugin = ChannelPlugin(name="telegram", install=_install, add_commands=_add_commands)
+plugin = ChannelPlugin(
+    name="telegram",
+    install=_install,
+    add_commands=_add_commands,
+    admin_setting="ADMIN_TELEGRAM_IDS",
+    label="Telegram",
+)

@@ -51,5 +51,7 @@ plugin = ChannelPlugin(
     install=_install,
     add_commands=_add_commands,
     # Broadcasts reach only people who wrote within this window (channels/zalo/wire.py).
-    extra={"reply_window": FREE_REPLY_WINDOW, "label": "Zalo"},
+    extra={"reply_window": FREE_REPLY_WINDOW},
+    admin_setting="ADMIN_ZALO_IDS",
+    label="Zalo",
 )
