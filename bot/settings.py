@@ -38,7 +38,6 @@ class Settings:
     broadcast_interval_seconds: int = 5
     broadcast_concurrency: int = 16
     broadcast_lease_seconds: int = 60
-    # People with the admin role, as "channel:id" (from ADMIN_TELEGRAM_IDS and ADMIN_ZALO_IDS).
     log_level: str = "INFO"
     env: Mapping[str, str] | None = None
 
