@@ -28,6 +28,7 @@ class Router:
     """Where handlers are registered."""
 
     actions: dict[str, ActionHandler] = field(default_factory=dict)
+    sub_actions: dict[str, dict[str, ActionHandler]] = field(default_factory=dict)
     commands: dict[str, CommandHandler] = field(default_factory=dict)
     text_stages: list[TextStage] = field(default_factory=list)
     on_stale: Handler | None = None
@@ -40,17 +41,44 @@ class Router:
         self.actions[prefix] = handler
 
     def on(self, action: type[A], handler: Callable[[Context, A], Awaitable[None]]) -> None:
-        """Handle a typed button action; one whose parts do not fit it is out of date."""
+        """Handle a typed button action; one whose parts do not fit it is out of date.
+
+        A prefix with a separator ("bc:to") is a sub-action: "bc" actions are told apart by
+        their first part, so a flow's buttons share one prefix without one handler parsing
+        them all.
+        """
+        head, _, sub = action.prefix.partition(":")
 
         async def typed(ctx: Context, parts: list[str]) -> None:
             unpacked = action.unpack(parts)
             if unpacked is None:
-                if self.on_stale is not None:
-                    await self.on_stale(ctx)
+                await self._stale(ctx)
                 return
             await handler(ctx, unpacked)
 
-        self.action(action.prefix, typed)
+        if not sub:
+            self.action(head, typed)
+            return
+        subs = self.sub_actions.setdefault(head, {})
+        if sub in subs:
+            raise ValueError(f"action {action.prefix!r} is registered twice")
+        subs[sub] = typed
+        if head not in self.actions:
+            self.action(head, self._sub_dispatch(head))
+
+    def _sub_dispatch(self, head: str) -> ActionHandler:
+        async def dispatch(ctx: Context, parts: list[str]) -> None:
+            handler = self.sub_actions[head].get(parts[0]) if parts else None
+            if handler is None:
+                await self._stale(ctx)
+                return
+            await handler(ctx, parts[1:])
+
+        return dispatch
+
+    async def _stale(self, ctx: Context) -> None:
+        if self.on_stale is not None:
+            await self.on_stale(ctx)
 
     def command(self, name: str, handler: CommandHandler) -> None:
         """Handle `/name [argument]`."""

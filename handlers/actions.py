@@ -131,3 +131,80 @@ class Reminders(Action):
 
     prefix = "sub"
     switch: Literal["on", "off"]
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastTo(Action):
+    """Who gets the broadcast being composed: a province id, or "all"."""
+
+    prefix = "bc:to"
+    audience: str
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastNarrow(Action):
+    """Show the ways to narrow the audience down."""
+
+    prefix = "bc:narrow"
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastSegment(Action):
+    """Narrow the audience by one field (channel, locale, role, unseen, guide)."""
+
+    prefix = "bc:seg"
+    field: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastAddButton(Action):
+    """Show the guides a broadcast button can open."""
+
+    prefix = "bc:addbtn"
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastButton(Action):
+    """Add a button opening `guide` to the broadcast."""
+
+    prefix = "bc:btn"
+    guide: str
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastSend(Action):
+    """Send the broadcast being composed."""
+
+    prefix = "bc:send"
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastCancel(Action):
+    """Drop the draft, or (with an id) cancel a broadcast under way."""
+
+    prefix = "bc:cancel"
+    broadcast: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastList(Action):
+    """The newest broadcasts with their progress."""
+
+    prefix = "bc:list"
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastPause(Action):
+    """Pause a broadcast."""
+
+    prefix = "bc:pause"
+    broadcast: str
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastResume(Action):
+    """Resume a paused broadcast."""
+
+    prefix = "bc:resume"
+    broadcast: str
