@@ -59,14 +59,6 @@ class Contact:
 
 
 @dataclass(frozen=True, slots=True)
-class Image:
-    """An image to show, by URL or by path under the content folder."""
-
-    url: str
-    alt: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class Share:
     """Something a person may pass on: a guide or a topic, by its content id.
 
@@ -80,13 +72,12 @@ class Share:
 
 @dataclass(frozen=True, slots=True)
 class Outbound:
-    """One reply bubble: text plus optional buttons, contact cards, links and an image."""
+    """One reply bubble: text plus optional buttons, contact cards and links."""
 
     text: str
     buttons: tuple[Button, ...] = ()
     contacts: tuple[Contact, ...] = ()
     links: tuple[Link, ...] = ()
-    image: Image | None = None
     share: Share | None = None
 
 

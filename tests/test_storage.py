@@ -34,10 +34,15 @@ async def test_migrations_match_the_models(any_engine: Engine) -> None:
 
 
 async def test_upgrade_is_idempotent(any_engine: Engine) -> None:
+    """Upgrading twice, from a second process's connection, keeps the data and the schema."""
+    chat = Chat(any_engine, user="upgrade")
+    await chat.tap("p:soc-trang")
     await any_engine.database.upgrade()
     again = type(any_engine.database)(str(any_engine.database.url.render_as_string(False)))
     await again.upgrade()
     await again.dispose()
+    await chat.say("/hotline")
+    assert [c.phone for c in chat.contacts] == ["0299.3626800"], "the province survived"
 
 
 async def test_conversation_survives_a_restart(
