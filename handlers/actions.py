@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.actions import Action
+from bot.actions import Action, split
 
 StepOperation = Literal["ok", "fail", "back", "stop"]
 YesNo = Literal["yes", "no"]
@@ -208,3 +208,29 @@ class BroadcastResume(Action):
 
     prefix = "bc:resume"
     broadcast: str
+
+
+EscalationReason = Literal["asked", "not_understood", "guide_failed", "feedback", "still_failing"]
+
+
+@dataclass(frozen=True, slots=True)
+class Escalate(Action):
+    """Hand over to the hotlines for `reason` (kept as pending while the province is asked)."""
+
+    prefix = "escalate"
+    reason: EscalationReason
+
+
+# What the province question may have been asked for: done once the province is known.
+Pending = MainMenu | Escalate | ShowTopic
+PENDING_KINDS: tuple[type[Pending], ...] = (MainMenu, Escalate, ShowTopic)
+
+
+def read_pending(packed: str | None) -> Pending | None:
+    """The pending step stored in the conversation state, or None (nothing, or unreadable)."""
+    parsed = split(packed) if packed else None
+    if parsed is None:
+        return None
+    prefix, parts = parsed
+    kind = next((k for k in PENDING_KINDS if k.prefix == prefix), None)
+    return kind.unpack(parts) if kind is not None else None

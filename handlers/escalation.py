@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from bot.contacts import hotline_contact
 from bot.content import Hotline
 from bot.context import Context
 from bot.messages import Button, Contact, Link
-from handlers.actions import ChooseProvince, TalkToSupport
+from handlers.actions import ChooseProvince, Escalate, EscalationReason, TalkToSupport
 from handlers.replies import ask_province, menu_button, resume_button
 
 
@@ -44,16 +46,20 @@ def named_province(ctx: Context) -> str | None:
     return entities.province if ctx.content.province(entities.province) else None
 
 
-def _intro(ctx: Context, reason: str) -> str:
-    if reason == "not_understood":
-        return ctx._("Sorry, I still don't understand. A person can help you.")
-    if reason == "guide_failed":
-        return ctx._("This step seems to be hard. A person can help you.")
-    if reason == "feedback":
-        return ctx._("Sorry that did not help. A person can help you.")
-    if reason == "still_failing":
-        return ctx._("Sorry it still doesn't work. A person can help you.")
-    return ctx._("Here is who can help you.")
+def _intro(ctx: Context, reason: EscalationReason) -> str:
+    match reason:
+        case "not_understood":
+            return ctx._("Sorry, I still don't understand. A person can help you.")
+        case "guide_failed":
+            return ctx._("This step seems to be hard. A person can help you.")
+        case "feedback":
+            return ctx._("Sorry that did not help. A person can help you.")
+        case "still_failing":
+            return ctx._("Sorry it still doesn't work. A person can help you.")
+        case "asked":
+            return ctx._("Here is who can help you.")
+        case _:
+            assert_never(reason)
 
 
 def _is_health_conversation(ctx: Context) -> bool:
@@ -61,7 +67,7 @@ def _is_health_conversation(ctx: Context) -> bool:
     return bool(topic and topic.health)
 
 
-async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> None:
+async def give_hotlines(ctx: Context, reason: EscalationReason, lead: str | None = None) -> None:
     """Escalate: the province's hotlines (asking the province first if it is not known).
 
     `lead` (the hotline topic's answer for that province) introduces the numbers; with no
@@ -73,7 +79,7 @@ async def give_hotlines(ctx: Context, reason: str, lead: str | None = None) -> N
     if province is None:
         if reason != "asked":  # say why a person is offered; a plain request needs no preface
             ctx.reply(_intro(ctx, reason))
-        ask_province(ctx, pending=f"escalate:{reason}")
+        ask_province(ctx, pending=Escalate(reason))
         return
     ctx.record("escalation", detail=reason)
     contacts = [contact(ctx, hotline) for hotline in province.hotlines]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
+from handlers.actions import MainMenu
 from handlers.replies import ask_province, campaign_note, show_main_menu
 
 
@@ -15,6 +16,6 @@ async def welcome(ctx: Context) -> None:
         text = f"{text}\n{note}"
     if ctx.person.province is None and not ctx.state.province_asked:
         ctx.reply(text)
-        ask_province(ctx, pending="menu")
+        ask_province(ctx, pending=MainMenu())
         return
     show_main_menu(ctx, text)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.context import Context
 from bot.messages import Button
 from handlers import escalation, faq, guide, start
-from handlers.actions import ChooseLanguage, TalkToSupport
+from handlers.actions import ChooseLanguage, MainMenu, TalkToSupport
 from handlers.greeting import welcome
 from handlers.replies import ask_province, menu_button, show_main_menu, show_section
 from handlers.words import mentions, plain, said
@@ -102,7 +102,7 @@ async def typed_navigation(ctx: Context) -> bool:
         ctx.state.still_failing = 0
         await welcome(ctx)
     elif move is Move.PROVINCE:
-        ask_province(ctx, pending="menu")
+        ask_province(ctx, pending=MainMenu())
     elif move is Move.LANGUAGE and request.locale is not None:
         await start.action_language(ctx, ChooseLanguage(request.locale))
     elif move is Move.LANGUAGE:

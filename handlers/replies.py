@@ -9,6 +9,7 @@ from handlers.actions import (
     ChooseLanguage,
     ChooseProvince,
     MainMenu,
+    Pending,
     RateAnswer,
     ResumeGuide,
     ShowSection,
@@ -106,10 +107,10 @@ def province_buttons(ctx: Context) -> list[Button]:
     ]
 
 
-def ask_province(ctx: Context, pending: str) -> None:
+def ask_province(ctx: Context, pending: Pending) -> None:
     """Ask which province the person is in; `pending` says what to do once they answer."""
     ctx.state.awaiting = "province"
-    ctx.state.pending = pending
+    ctx.state.pending = pending.pack()
     ctx.state.province_asked = True
     ctx.reply(
         ctx._("Which province are you in? I'll give you the right support numbers."),

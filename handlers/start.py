@@ -9,10 +9,13 @@ from handlers import escalation, faq, guide
 from handlers.actions import (
     ChooseLanguage,
     ChooseProvince,
+    Escalate,
     Hello,
     MainMenu,
     ProvinceRules,
     ShowSection,
+    ShowTopic,
+    read_pending,
 )
 from handlers.greeting import welcome
 from handlers.replies import (
@@ -107,13 +110,13 @@ async def action_language(ctx: Context, action: ChooseLanguage) -> None:
 
 async def command_province(ctx: Context, _argument: str) -> None:
     """/tinh: change the province."""
-    ask_province(ctx, pending="menu")
+    ask_province(ctx, pending=MainMenu())
 
 
 async def action_province(ctx: Context, action: ChooseProvince) -> None:
     """Ask for the province, or remember the chosen one and carry on."""
     if action.province is None:
-        ask_province(ctx, pending="menu")
+        ask_province(ctx, pending=MainMenu())
         return
     province = ctx.content.province(action.province)
     if province is None:
@@ -127,27 +130,26 @@ async def action_province(ctx: Context, action: ChooseProvince) -> None:
 async def action_province_for_topic(ctx: Context, action: ProvinceRules) -> None:
     """Ask the province, then answer that topic as that province's rules say."""
     topic = ctx.content.topic(action.topic)
-    ask_province(ctx, pending=f"topic:{topic.id}" if topic else "menu")
+    ask_province(ctx, pending=ShowTopic(topic.id) if topic else MainMenu())
 
 
 async def set_province(ctx: Context, province_id: str) -> None:
     """Remember the province, then do what was waiting for it."""
     ctx.person.province = province_id
     ctx.state.awaiting = None
-    pending, ctx.state.pending = ctx.state.pending, None
+    pending, ctx.state.pending = read_pending(ctx.state.pending), None
     ctx.record("province_set", detail=province_id)
     province = ctx.content.province(province_id)
     name = province.name.get(ctx.locale) if province else province_id
-    if pending and pending.startswith("escalate"):
-        reason = pending.partition(":")[2] or "asked"
-        ctx.reply(ctx._("Saved: {province}.").format(province=name))
-        await escalation.give_hotlines(ctx, reason)
-        return
-    topic_id = pending.partition(":")[2] if pending and pending.startswith("topic:") else None
-    if topic_id and ctx.content.topic(topic_id) is not None:
-        ctx.reply(ctx._("Saved: {province}.").format(province=name))
-        await faq.answer_topic(ctx, topic_id, confidence=None, record=False)
-        return
+    match pending:
+        case Escalate(reason=reason):
+            ctx.reply(ctx._("Saved: {province}.").format(province=name))
+            await escalation.give_hotlines(ctx, reason)
+            return
+        case ShowTopic(topic=topic_id) if ctx.content.topic(topic_id) is not None:
+            ctx.reply(ctx._("Saved: {province}.").format(province=name))
+            await faq.answer_topic(ctx, topic_id, confidence=None, record=False)
+            return
     show_main_menu(
         ctx, ctx._("Saved: {province}. What do you need help with?").format(province=name)
     )
