@@ -33,6 +33,39 @@ class GuideProgress:
 
 
 @dataclass
+class BroadcastDraft:
+    """A broadcast an admin is composing: its text, who gets it, its guide buttons."""
+
+    text: str | None = None
+    # The audience as a segment's JSON (bot/broadcasts/segments.py); None until chosen.
+    segment: dict[str, Any] | None = None
+    buttons: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: Any) -> BroadcastDraft | None:
+        """Read a stored draft, or None when there is none."""
+        if not isinstance(data, dict):
+            return None
+        text, segment, buttons = data.get("text"), data.get("segment"), data.get("buttons")
+        return cls(
+            text=text if isinstance(text, str) else None,
+            segment=copy.deepcopy(segment) if isinstance(segment, dict) else None,
+            buttons=copy.deepcopy(buttons) if isinstance(buttons, list) else [],
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The draft as stored: only what has been chosen so far."""
+        stored: dict[str, Any] = {}
+        if self.text is not None:
+            stored["text"] = self.text
+        if self.segment is not None:
+            stored["segment"] = copy.deepcopy(self.segment)
+        if self.buttons:
+            stored["buttons"] = copy.deepcopy(self.buttons)
+        return stored
+
+
+@dataclass
 class ConversationState:
     """Everything the dialogue remembers about a person between two messages."""
 
@@ -46,7 +79,7 @@ class ConversationState:
     province_asked: bool = False
     referrer: str | None = None
     # Something being composed over several messages (an admin's broadcast).
-    draft: dict[str, Any] | None = None
+    draft: BroadcastDraft | None = None
 
     @classmethod
     def from_json(cls, data: Any) -> ConversationState:
@@ -70,7 +103,7 @@ class ConversationState:
             province_asked=bool(data.get("province_asked", False)),
             referrer=text("referrer"),
             # A copy: the loaded row is compared with the new state to see what changed.
-            draft=copy.deepcopy(data["draft"]) if isinstance(data.get("draft"), dict) else None,
+            draft=BroadcastDraft.from_json(data.get("draft")),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -93,5 +126,5 @@ class ConversationState:
             "still_failing": self.still_failing,
             "province_asked": self.province_asked,
             "referrer": self.referrer,
-            "draft": dict(self.draft) if self.draft is not None else None,
+            "draft": self.draft.to_json() if self.draft is not None else None,
         }

@@ -6,19 +6,20 @@ sending itself is the sender's job (`helpdesk serve`). /broadcasts lists the new
 their progress and buttons to pause, resume or cancel. Anyone else gets a plain refusal.
 
 Each button is a typed sub-action of `bc` (handlers/actions.py) with its own small
-handler, which is why the module is over 300 lines; the draft is still a plain mapping in the
-conversation state (a dataclass is the next step).
+handler, which is why the module is over 300 lines; the draft is a `BroadcastDraft` in the
+conversation state.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.context import Context
 from bot.i18n import N_
 from bot.messages import Button
+from bot.state import BroadcastDraft
 from handlers.actions import (
     BroadcastAddButton,
     BroadcastButton,
@@ -59,7 +60,7 @@ async def command_broadcast(ctx: Context, _argument: str) -> None:
     if not _is_admin(ctx):
         return
     ctx.state.awaiting = "broadcast_text"
-    ctx.state.draft = {}
+    ctx.state.draft = BroadcastDraft()
     ctx.reply(
         ctx._("Type the reminder text. You can write {{ province }} for the person's province."),
         [_cancel_button(ctx)],
@@ -84,7 +85,7 @@ async def typed_broadcast_text(ctx: Context) -> bool:
         )
         return True
     ctx.state.awaiting = None
-    ctx.state.draft = {"text": ctx.text}
+    ctx.state.draft = BroadcastDraft(text=ctx.text)
     buttons = [Button(ctx._("Everyone"), BroadcastTo("all").pack())]
     buttons += [
         Button(p.name.get(ctx.locale), BroadcastTo(p.id).pack())
@@ -117,13 +118,13 @@ def narrowing(ctx: Context) -> list[tuple[str, str, str]]:
     return channels + [(field, value, ctx._(label)) for field, value, label in NARROWING]
 
 
-def _segment(draft: dict[str, Any]) -> Segment:
+def _segment(draft: BroadcastDraft) -> Segment:
     from bot.broadcasts.segments import Segment
 
-    return Segment.from_json(draft.get("segment", {}))
+    return Segment.from_json(draft.segment or {})
 
 
-async def _preview(ctx: Context, draft: dict[str, Any]) -> None:
+async def _preview(ctx: Context, draft: BroadcastDraft) -> None:
     """The text as a Sóc Trăng (or chosen province) person will see it, who gets it, and
     how many people that is; then Send, Narrow down, Add a button or Cancel."""
     from bot.broadcasts import reach, store
@@ -135,10 +136,9 @@ async def _preview(ctx: Context, draft: dict[str, Any]) -> None:
     count = await ctx.storage.call(store.audience_size, segment, now)
     windows = await ctx.storage.call(reach.describe, segment, now, reach.windows(), ctx._)
     place = ctx.content.province(segment.province)
-    preview = render(draft["text"], Recipient(place.name.get("vi") if place else "", "vi"))
+    preview = render(draft.text or "", Recipient(place.name.get("vi") if place else "", "vi"))
     extras = [
-        f"🔘 {item['label'].get(ctx.locale) or item['label'].get('vi')}"
-        for item in draft.get("buttons", [])
+        f"🔘 {item['label'].get(ctx.locale) or item['label'].get('vi')}" for item in draft.buttons
     ]
     ctx.reply(
         ctx._("Preview:")
@@ -178,9 +178,9 @@ def _who(ctx: Context, segment: Segment) -> str:
     return "; ".join(parts) or ctx._("Everyone")
 
 
-def _narrow(ctx: Context, draft: dict[str, Any], field: str, value: str) -> bool:
+def _narrow(ctx: Context, draft: BroadcastDraft, field: str, value: str) -> bool:
     """Add one filter to the draft's segment; False when the choice is not one we offer."""
-    segment = dict(draft.get("segment", {}))
+    segment = dict(draft.segment or {})
     if field == "guide":
         segment["not_completed_guide"] = value
     elif field == "unseen" and value.isdigit():
@@ -191,14 +191,14 @@ def _narrow(ctx: Context, draft: dict[str, Any], field: str, value: str) -> bool
         segment[field] = value
     else:
         return False
-    draft["segment"] = segment
+    draft.segment = segment
     return True
 
 
-def _draft(ctx: Context) -> dict[str, Any] | None:
+def _draft(ctx: Context) -> BroadcastDraft | None:
     """The broadcast being composed by an admin, or None (not an admin, or nothing composed)."""
     draft = ctx.state.draft
-    if not _is_admin(ctx) or draft is None or "text" not in draft:
+    if not _is_admin(ctx) or draft is None or draft.text is None:
         return None
     return draft
 
@@ -209,7 +209,7 @@ async def action_audience(ctx: Context, action: BroadcastTo) -> None:
     province = None if action.audience == "all" else action.audience
     if draft is None or (province is not None and ctx.content.province(province) is None):
         return await _out_of_date(ctx)
-    draft["segment"] = {"province": province} if province else {}
+    draft.segment = {"province": province} if province else {}
     await _preview(ctx, draft)
 
 
@@ -260,7 +260,7 @@ async def action_add_button(ctx: Context, action: BroadcastButton) -> None:
         button = button_for(ctx.content, f"guide:{action.guide}")
     except ValueError:
         return await _out_of_date(ctx)
-    draft["buttons"] = [*draft.get("buttons", []), button][:MAX_BUTTONS]
+    draft.buttons = [*draft.buttons, button][:MAX_BUTTONS]
     await _preview(ctx, draft)
 
 
@@ -269,7 +269,7 @@ async def action_send(ctx: Context, _action: BroadcastSend) -> None:
     from bot.broadcasts import store
 
     draft = _draft(ctx)
-    if draft is None or "segment" not in draft:
+    if draft is None or draft.segment is None:
         return await _out_of_date(ctx)
     assert ctx.storage is not None
     segment = _segment(draft)
@@ -277,10 +277,10 @@ async def action_send(ctx: Context, _action: BroadcastSend) -> None:
     count = await ctx.storage.call(store.audience_size, segment, now)
     identifier = await ctx.storage.call(
         store.create,
-        {"vi": draft["text"]},
+        {"vi": draft.text or ""},
         segment,
         now,
-        buttons=draft.get("buttons", []),
+        buttons=draft.buttons,
         created_by=f"{ctx.person.channel}:{ctx.person.external_id}",
         # The sender keeps a progress message in this chat up to date.
         progress={
