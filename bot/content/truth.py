@@ -61,6 +61,14 @@ def province_truth_errors(content: Content) -> list[str]:
     errors: list[str] = []
     owner = {source.id: source.province for source in content.sources.values()}
     names = _province_names(content.provinces.values())
+    # Most provinces are shown the same national text: read each text for names once.
+    named_in: dict[int, set[str]] = {}
+
+    def named(text: Localized) -> set[str]:
+        if id(text) not in named_in:
+            named_in[id(text)] = named_provinces(text, names)
+        return named_in[id(text)]
+
     for topic in content.topics.values():
         # (problem) -> provinces shown that answer; grouped, so a national answer that cites
         # a letter is one line, not 63.
@@ -75,9 +83,9 @@ def province_truth_errors(content: Content) -> list[str]:
                     shown_to[f"{where} cites {source_id}, a letter of {letter_of}"].append(
                         province.id
                     )
-            for named in named_provinces(topic.answer_for(province.id), names):
-                if named != province.id:
-                    shown_to[f"{where} names the province {named}"].append(province.id)
+            for other in named(topic.answer_for(province.id)):
+                if other != province.id:
+                    shown_to[f"{where} names the province {other}"].append(province.id)
         for problem, province_ids in shown_to.items():
             errors.append(
                 f"topic {topic.id}: {problem}, but is shown in {_some(province_ids)}; "
@@ -92,8 +100,8 @@ def province_truth_errors(content: Content) -> list[str]:
                 )
         texts = [guide.title, *(s.text for b in guide.branches for s in b.steps)]
         texts += [s.help for b in guide.branches for s in b.steps]
-        for named in set().union(*(named_provinces(text, names) for text in texts)):
-            errors.append(f"guide {guide.id}: names the province {named}, but is shown everywhere")
+        for other in set().union(*(named(text) for text in texts)):
+            errors.append(f"guide {guide.id}: names the province {other}, but is shown everywhere")
     for province in content.provinces.values():
         for hotline in province.hotlines:
             letter_of = owner.get(hotline.source)
