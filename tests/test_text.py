@@ -43,7 +43,7 @@ def test_state_round_trips_through_json() -> None:
     import dataclasses
     import json
 
-    from bot.state import ConversationState, GuideProgress
+    from bot.state import BroadcastDraft, ConversationState, GuideProgress
 
     state = ConversationState(
         awaiting="province",
@@ -53,7 +53,8 @@ def test_state_round_trips_through_json() -> None:
         misunderstood=1,
         province_asked=True,
         referrer="youth-7",
-        draft={"text": "Nhắc"},
+        still_failing=1,
+        draft=BroadcastDraft("Nhắc", {"province": "soc-trang"}, [{"kind": "guide"}]),
     )
     data = json.loads(json.dumps(state.to_json()))
     assert ConversationState.from_json(data) == state
@@ -65,10 +66,17 @@ def test_changing_a_loaded_state_does_not_change_what_was_loaded() -> None:
     """The engine saves only what changed, by comparing with the loaded data."""
     from bot.state import ConversationState
 
-    stored = {"draft": {"text": "x"}, "guide": {"guide": "g", "fails": {"a": 1}}}
+    stored = {
+        "draft": {"text": "x", "segment": {"province": "quang-ngai"}},
+        "guide": {"guide": "g", "fails": {"a": 1}},
+    }
     state = ConversationState.from_json(stored)
-    assert state.draft is not None and state.guide is not None
-    state.draft["province"] = "soc-trang"
+    assert state.draft is not None and state.draft.segment is not None
+    assert state.guide is not None
+    state.draft.segment["province"] = "soc-trang"
     state.guide.fails["a"] = 2
-    assert stored == {"draft": {"text": "x"}, "guide": {"guide": "g", "fails": {"a": 1}}}
+    assert stored == {
+        "draft": {"text": "x", "segment": {"province": "quang-ngai"}},
+        "guide": {"guide": "g", "fails": {"a": 1}},
+    }
     assert state.to_json() != stored
