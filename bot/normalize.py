@@ -65,3 +65,12 @@ class Normalizer:
     def folded_key(self, text: str) -> str:
         """The folded, expanded form of `text` as one string."""
         return self.normalize(text).key
+
+
+_NOT_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
+
+
+@lru_cache(maxsize=8192)
+def plain(text: str) -> str:
+    """Folded text without punctuation or extra spaces, for whole-word comparison."""
+    return " ".join(_NOT_WORD.sub(" ", fold(text)).split())

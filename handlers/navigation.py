@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from bot.context import Context
 from bot.messages import Button
+from bot.normalize import plain
 from handlers import escalation, faq, guide, start
 from handlers.actions import ChooseLanguage, MainMenu, TalkToSupport
 from handlers.greeting import welcome
 from handlers.replies import ask_province, menu_button, show_main_menu, show_section
-from handlers.words import mentions, plain, said
+from handlers.words import mentions, said
 
 # A language request is short: "english please", "cho tôi dùng tiếng anh đi".
 LANGUAGE_REQUEST_WORDS = 8

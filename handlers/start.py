@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.messages import Button
+from bot.normalize import plain
 from bot.share import read_payload
 from handlers import escalation, faq, guide
 from handlers.actions import (
@@ -25,7 +26,6 @@ from handlers.replies import (
     show_section,
 )
 from handlers.subscription import opt_in
-from handlers.words import plain
 
 
 async def command_start(ctx: Context, argument: str) -> None:

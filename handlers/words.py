@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from bot.context import Context
-from bot.matcher import fold
-
-_NOT_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
-
-
-@lru_cache(maxsize=8192)
-def plain(text: str) -> str:
-    """Folded text without punctuation or extra spaces, for whole-message comparison."""
-    return " ".join(_NOT_WORD.sub(" ", fold(text)).split())
+from bot.normalize import plain
 
 
 def said(ctx: Context, list_name: str) -> bool:

@@ -9,22 +9,20 @@ own province.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from bot.content.models import Content, Localized, Province
-from bot.normalize import fold
+from bot.normalize import plain
 
 # How many provinces to name in one problem line before "and N more".
 NAMED_IN_PROBLEM = 3
 # Aliases shorter than this ("sg", "hcm", "hue") are not looked for inside answers.
 MIN_ALIAS = 5
-_NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
 def _folded_words(text: str) -> str:
-    return " " + " ".join(_NOT_WORD.sub(" ", fold(text)).split()) + " "
+    return f" {plain(text)} "
 
 
 def _province_names(provinces: Iterable[Province]) -> dict[str, tuple[str, ...]]:
