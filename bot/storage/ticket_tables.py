@@ -1,0 +1,5 @@
+"""Live support tickets (issue 15)."""
+
+from __future__ import annotations
+
+from bot.storage.models import Base  # noqa: F401
