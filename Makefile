@@ -5,18 +5,31 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/helpdesk.po))
 
-.PHONY: run test setup catalogs lint typecheck check extract-messages bench bench-broadcast bench-rasa train clean
+.PHONY: run test setup lock catalogs lint typecheck check extract-messages bench bench-broadcast bench-rasa train clean
 
 run: setup ## set up and start the bot on the embedded defaults
 	$(BIN)/helpdesk serve
 
 setup: $(STAMP) catalogs
 
-$(STAMP): pyproject.toml
+# Exact, hash-checked versions from requirements.lock (`make lock` refreshes it), then the
+# project itself; scripts/check-lock fails when pyproject.toml wants what the lock lacks.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/python scripts/check-lock
 	touch $(STAMP)
+
+# `make lock` keeps the versions locked and adds what pyproject.toml gained;
+# `make lock UPGRADE=1` moves everything to the newest versions the floors allow.
+lock: ## refresh requirements.lock (exact versions and hashes) after changing dependencies
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q 'uv>=0.13'
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes $(if $(UPGRADE),--upgrade) --custom-compile-command "make lock" \
+		-o requirements.lock
 
 catalogs: $(CATALOGS)
 
@@ -40,6 +53,8 @@ check: setup
 
 test: setup lint typecheck check ## set up and run the whole suite
 	scripts/ensure-chromium
+	scripts/ensure-nginx
+	scripts/ensure-report-tools
 	@url=$$(scripts/pg-test-server start) && \
 	  status=0; TEST_DATABASE_URL_PG=$$url $(BIN)/pytest -q $(PYTEST_ARGS) || status=$$?; \
 	  scripts/pg-test-server stop; exit $$status
@@ -47,6 +62,7 @@ test: setup lint typecheck check ## set up and run the whole suite
 bench: setup ## figures for the README
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.broadcast --readme
+	$(BIN)/python -m bench.telegram_cpu
 
 bench-rasa: setup ## Rasa 3.6 DIET on the blind set, in its own environment (.venv-rasa; about 15 minutes)
 	bash bench/rasa/setup.sh

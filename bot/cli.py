@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,16 +17,20 @@ from bot import loop as event_loop
 from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
-    from bot.engine import Engine
+    from bot.port import Core
 
 log = logging.getLogger("helpdesk")
 
 
 def _settings() -> Settings:
     try:
-        return Settings.from_env()
+        settings = Settings.from_env()
     except SettingsError as error:
         raise SystemExit(f"helpdesk: configuration error: {error}") from None
+    from bot.redaction import install
+
+    install(settings.env or {})  # secrets masked in whatever this command logs
+    return settings
 
 
 # Libraries whose INFO lines carry secrets or personal data: httpx logs every request URL,
@@ -43,11 +48,14 @@ def _configure_logging(settings: Settings) -> None:
     )
     for name in (*QUIET_LOGGERS, *CHATTY_LOGGERS):
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
+    # Every configured secret is masked on every handler, at every level (bot/redaction.py).
+    from bot.redaction import install
+
+    install(settings.env or {})
 
 
 async def _serve(args: argparse.Namespace) -> int:
-    from aiohttp import web
-
+    from bot import serving
     from bot.app import build_engine
     from bot.server import create_app
 
@@ -60,10 +68,8 @@ async def _serve(args: argparse.Namespace) -> int:
     except SettingsError as error:
         await engine.database.dispose()
         raise SystemExit(f"helpdesk: configuration error: {error}") from None
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
+    # Time limits for slow clients and a cap on open connections (bot/serving.py).
+    runner = await serving.start(app, settings, host, port)
     print(
         f"helpdesk is running: open http://{host}:{port} in a browser (Ctrl+C stops it)", flush=True
     )
@@ -84,6 +90,10 @@ async def _ask(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
     # Each question is answered as a brand-new person; nothing is stored.
     responder = build_responder(settings)
+    if args.lang and args.lang not in responder.content.locales:
+        known = ", ".join(responder.content.locales)
+        print(f"unknown language {args.lang!r}; one of: {known}", file=sys.stderr)
+        return 2
     if args.province and responder.content.province(args.province) is None:
         known = ", ".join(sorted(responder.content.provinces))
         print(f"unknown province {args.province!r}; one of: {known}", file=sys.stderr)
@@ -111,10 +121,11 @@ async def _ask(args: argparse.Namespace) -> int:
 
 def _content_check(args: argparse.Namespace) -> int:
     from bot.content.loader import check_folder
+    from bot.plugins import profiles
 
     settings = _settings()
     folder = Path(args.path) if args.path else settings.content_dir
-    report = check_folder(folder)
+    report = check_folder(folder, profiles())
     for warning in report.warnings:
         print(f"warning: {warning}")
     for error in report.errors:
@@ -142,16 +153,20 @@ def _content_review(args: argparse.Namespace) -> int:
 
 
 async def _db(args: argparse.Namespace) -> int:
+    from bot.broadcasts.segments import messaging_channels
     from bot.storage import Database
-    from bot.storage.retention import purge_messages
+    from bot.storage.retention import purge_idle_sessions, purge_messages
 
     settings = _settings()
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, secret_key=settings.secret_key)
     try:
         await database.upgrade()
         if args.db_command == "purge":
             removed = await purge_messages(database, settings.message_retention_days)
             print(f"removed {removed} message(s) older than {settings.message_retention_days} days")
+            days = settings.session_retention_days
+            idle = await purge_idle_sessions(database, messaging_channels(), days)
+            print(f"removed {idle} web chat people idle for {days} days")
         else:
             print("database is up to date")
     finally:
@@ -160,7 +175,17 @@ async def _db(args: argparse.Namespace) -> int:
 
 
 # Commands of the core: the channel plugins (and their libraries) need not be loaded for them.
-CORE_COMMANDS = ("serve", "ask", "content", "db", "broadcast")
+CORE_COMMANDS = (
+    "serve",
+    "ask",
+    "content",
+    "db",
+    "broadcast",
+    "admin",
+    "volunteer",
+    "campaign",
+    "report",
+)
 
 
 def build_parser(with_plugins: bool = True) -> argparse.ArgumentParser:
@@ -183,7 +208,7 @@ def build_parser(with_plugins: bool = True) -> argparse.ArgumentParser:
         "--province",
         help="answer as a person from this province (a file name under content/provinces/)",
     )
-    ask.add_argument("--lang", choices=["vi", "en"], default=None)
+    ask.add_argument("--lang", default=None, help="answer in this language (vi, en)")
 
     content = commands.add_parser("content", help="work with the knowledge base")
     content_commands = content.add_subparsers(dest="content_command", required=True)
@@ -197,27 +222,44 @@ def build_parser(with_plugins: bool = True) -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance (done automatically otherwise)")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="create or upgrade the database")
-    db_commands.add_parser("purge", help="delete message text older than the retention period")
+    db_commands.add_parser("purge", help="delete old message text and idle web chat people")
 
     from bot.cli_broadcast import add_commands as add_broadcast_commands
 
     add_broadcast_commands(commands)
+    from bot.cli_admin import add_commands as add_admin_commands
+
+    add_admin_commands(commands)
+    from bot.cli_campaign import add_commands as add_campaign_commands
+    from bot.cli_volunteer import add_commands as add_volunteer_commands
+
+    add_volunteer_commands(commands)
+    add_campaign_commands(commands)
     for plugin in discover() if with_plugins else ():
         if plugin.add_commands is not None:
             plugin.add_commands(commands)
     return parser
 
 
-async def _engine_factory() -> Engine:
-    """The engine on the environment's settings, for a plugin's own command (`helpdesk chat`)."""
+@contextlib.asynccontextmanager
+async def _core() -> AsyncIterator[Core]:
+    """The core on the environment's settings, for a plugin's own command (`helpdesk chat`);
+    the database is closed when the command is done with it."""
     from bot.app import build_engine
 
-    return await build_engine(_settings())
+    engine = await build_engine(_settings())
+    try:
+        yield engine
+    finally:
+        await engine.database.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `helpdesk` command."""
     words = list(sys.argv[1:] if argv is None else argv)
+    from bot.redaction import install
+
+    install(os.environ)  # every command: secrets of the environment are masked in its log
     core = bool(words) and words[0] in CORE_COMMANDS and words[0] != "serve"
     args = build_parser(with_plugins=not core).parse_args(words)
     if args.command == "content" and args.content_command == "review":
@@ -233,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "db":
             return asyncio.run(_db(args))
         if handler is not None:
-            args.engine_factory = _engine_factory
+            args.open_core = _core
             return int(handler(args))
     except KeyboardInterrupt:
         return 130

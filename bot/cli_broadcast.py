@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import loop as event_loop
 from bot.broadcasts import ROLES
-from bot.plugins import discover
+from bot.channel_profile import broadcast_text_limit
+from bot.plugins import profiles
 from bot.settings import Settings
 
 if TYPE_CHECKING:  # the parser is built for every command; the machinery loads when used
@@ -65,13 +66,19 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     )
     create.add_argument("--text-en", help="the English text")
     create.add_argument(
-        "--channel", choices=[plugin.name for plugin in discover() if plugin.install is not None]
+        "--channel", choices=[profile.name for profile in profiles() if profile.can_broadcast]
     )
     create.add_argument("--province", help="province id, e.g. soc-trang")
-    create.add_argument("--locale", choices=["vi", "en"])
+    create.add_argument("--locale", help="people who use this language (vi, en)")
     create.add_argument("--role", choices=ROLES)
     create.add_argument("--not-completed-guide", help="started this guide but never finished it")
     create.add_argument("--unseen-days", type=int, help="not seen for more than N days")
+    create.add_argument(
+        "--not-reported-campaign",
+        type=int,
+        metavar="ID",
+        help="people of that campaign's province who have not reported for it yet",
+    )
     create.add_argument("--at", help="ISO time (Asia/Ho_Chi_Minh unless it says); default now")
     create.add_argument("--every", help='recurring cron rule, e.g. "0 8 * * 1" (Mondays 08:00)')
     create.add_argument("--until", help="ISO time after which a recurring broadcast stops")
@@ -110,32 +117,12 @@ def _moment(text: str | None, name: str) -> dt.datetime | None:
 def _create(
     args: argparse.Namespace, settings: Settings
 ) -> tuple[dict[str, str], Segment, list[dict[str, Any]]]:
-    from bot.broadcasts.buttons import MAX_BUTTONS, button_for
-    from bot.broadcasts.schedule import valid_rule
+    from bot.broadcasts.compose import BroadcastRequest, check_request
     from bot.broadcasts.segments import Segment
-    from bot.broadcasts.templates import problems
     from bot.content import load_content
 
     content = load_content(settings.content_dir)
     texts = {"vi": args.text} | ({"en": args.text_en} if args.text_en else {})
-    limit = min(limits.text for limits in content.channels.values())
-    found = problems(texts, limit)
-    if args.province and args.province not in content.provinces:
-        found.append(f"unknown province {args.province!r} ({', '.join(content.provinces)})")
-    if args.not_completed_guide and args.not_completed_guide not in content.guides:
-        found.append(f"unknown guide {args.not_completed_guide!r}")
-    if args.every and not valid_rule(args.every):
-        found.append(f"--every {args.every!r} is not a cron rule (minute hour day month weekday)")
-    buttons: list[dict[str, Any]] = []
-    for spec in args.button:
-        try:
-            buttons.append(button_for(content, spec))
-        except ValueError as error:
-            found.append(str(error))
-    if len(args.button) > MAX_BUTTONS:
-        found.append(f"at most {MAX_BUTTONS} buttons")
-    if found:
-        raise SystemExit("helpdesk: the broadcast was not created:\n  " + "\n  ".join(found))
     segment = Segment(
         channel=args.channel,
         province=args.province,
@@ -143,7 +130,12 @@ def _create(
         role=args.role,
         not_completed_guide=args.not_completed_guide,
         unseen_days=args.unseen_days,
+        not_reported_campaign=args.not_reported_campaign,
     )
+    request = BroadcastRequest(texts, segment, args.every, tuple(args.button))
+    found, buttons = check_request(content, request, broadcast_text_limit(profiles()))
+    if found:
+        raise SystemExit("helpdesk: the broadcast was not created:\n  " + "\n  ".join(found))
     return texts, segment, buttons
 
 
@@ -183,7 +175,7 @@ async def _run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if args.broadcast_command == "run":
         return await _send_due(settings)
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, secret_key=settings.secret_key)
     try:
         await database.upgrade()
         command = args.broadcast_command

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.channel_profile import ChannelProfile
 from bot.content import Content
 from bot.matcher import Understander
 from bot.messages import Button, Contact, Inbound, Link, Outbound, Share, Understanding
@@ -14,6 +15,7 @@ from bot.state import ConversationState
 
 if TYPE_CHECKING:
     from bot.storage.database import Transaction
+    from bot.tickets.service import LiveSupport
 
 
 @dataclass
@@ -52,6 +54,7 @@ class Context:
     content: Content
     understander: Understander
     catalogs: dict[str, gettext.NullTranslations]
+    channels: tuple[ChannelProfile, ...] = ()
     text: str = ""
     problem: str | None = None
     replies: list[Outbound] = field(default_factory=list)
@@ -61,6 +64,10 @@ class Context:
     # The turn's own transaction, for the few flows that read or write more than the
     # person's state (an admin creating a broadcast); most handlers never touch it.
     storage: Transaction | None = None
+    # Live support (bot/tickets): None where there is none (`helpdesk ask`, the terminal).
+    support: LiveSupport | None = None
+    # Called once the turn is committed (to wake a worker that sends what the turn wrote).
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     # The language of this turn's replies when the message was written in another language
     # than the person's (an English question in a Vietnamese session); not stored.

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import gettext
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.channel_profile import ChannelProfile
 from bot.content import Content
 from bot.context import Context, Person
+from bot.guard.flood import Rate, TokenBuckets
+from bot.i18n import N_
 from bot.matcher import Understander
 from bot.messages import Inbound, Outbound, TurnResult
 from bot.router import Handler, Router
@@ -23,6 +26,7 @@ from bot.state import ConversationState
 if TYPE_CHECKING:  # storage (SQLAlchemy) is imported only by what stores: `ask` never does
     from bot.storage import Database, turns
     from bot.storage.database import Transaction
+    from bot.tickets.service import LiveSupport
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,10 @@ class EngineOptions:
     default_locale: str = "vi"
     message_retention_days: int = 30
     admins: frozenset[str] = frozenset()
+    # The installed channels' declarations (limits, labels), for the flows that need them.
+    channels: tuple[ChannelProfile, ...] = ()
+    # How fast one person may write, on any channel (0 per minute: no limit).
+    person_rate: Rate = field(default_factory=lambda: Rate(60, 20))
 
 
 class Responder:
@@ -60,6 +68,8 @@ class Responder:
         self.catalogs = catalogs
         self.bad_input = bad_input
         self.options = options or EngineOptions()
+        # Live support (bot/tickets), when the server offers it (bot/server.py sets it).
+        self.support: LiveSupport | None = None
 
     @staticmethod
     def clean(inbound: Inbound) -> CleanText | None:
@@ -97,9 +107,11 @@ class Responder:
             content=self.content,
             understander=self.understander,
             catalogs=self.catalogs,
+            channels=self.options.channels,
             text=cleaned.text if cleaned else "",
             problem=cleaned.problem if cleaned else None,
             storage=storage,
+            support=self.support if storage is not None else None,
         )
         if cleaned is not None and cleaned.problem is not None:
             await self.bad_input(ctx)
@@ -134,8 +146,12 @@ class Engine:
         self.responder = responder
         self.content = responder.content
         self.understander = responder.understander
+        self.catalogs = responder.catalogs
         self.database = database
         self.options = responder.options
+        self.flood = TokenBuckets(self.options.person_rate)
+        # People told to slow down, until their bucket lets them through again.
+        self._slowed: set[str] = set()
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Replies to one message or button press."""
@@ -149,6 +165,8 @@ class Engine:
         """
         from bot.storage import turns
 
+        if (slowed := self._flooding(inbound)) is not None:
+            return slowed
         responder = self.responder
         cleaned = responder.clean(inbound)
         async with self.database.transaction() as transaction:
@@ -173,11 +191,41 @@ class Engine:
             state = ConversationState.from_json(row.state)
             ctx = await responder.respond(inbound, person, state, cleaned, transaction)
             await self._save(transaction, ctx, row)
+        for committed in ctx.after_commit:
+            committed()
         return TurnResult(
             replies=ctx.replies,
             understanding=ctx.understanding,
             province=None if ctx.delete_person else ctx.person.province,
         )
+
+    async def handle_visit(self, inbound: Inbound) -> TurnResult:
+        """A page opened (the web chat's `hello`): a known person gets their usual turn; a
+        stranger is greeted without anything being stored, so that visits alone (bots,
+        crawlers, made-up session ids) leave no rows behind."""
+        from bot.storage import turns
+
+        if await self.database.run(turns.is_known, inbound.channel, inbound.user_id):
+            return await self.handle_turn(inbound)
+        return await self.responder.answer_new_person(inbound)
+
+    def _flooding(self, inbound: Inbound) -> TurnResult | None:
+        """None when the person may go ahead; else what to answer a flood: one polite "slow
+        down" the first time, then nothing until their bucket refills (the messages are
+        still acknowledged by the channel, so order and delivery are unaffected)."""
+        key = f"{inbound.channel}:{inbound.user_id}"
+        if not self.flood.take(key):
+            self._slowed.discard(key)
+            return None
+        if key in self._slowed:
+            return TurnResult(duplicate=True)
+        if len(self._slowed) > 10_000:  # bounded: forgetting means one more polite reply
+            self._slowed.clear()
+        self._slowed.add(key)
+        log.info("a person on %s is sending too fast; ignored for a moment", inbound.channel)
+        catalog = self.catalogs.get(self.responder.locale_hint(inbound))
+        text = N_("You are sending messages very fast. Please wait a few seconds, then write.")
+        return TurnResult(replies=[Outbound(catalog.gettext(text) if catalog else text)])
 
     async def mark_unreachable(self, channel: str, user_id: str) -> None:
         """A channel could not deliver to this person (they blocked the bot, unfollowed)."""

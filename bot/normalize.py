@@ -6,12 +6,14 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+
+from bot.sized_cache import sized_cache
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-@lru_cache(maxsize=65536)
+# Caches bounded in bytes: they are fed whole messages, and messages can be long.
+@sized_cache(max_bytes=16_000_000)
 def fold(text: str) -> str:
     """Lowercase and drop Vietnamese diacritics: 'Điện thoại' -> 'dien thoai'."""
     decomposed = unicodedata.normalize("NFD", text.lower())
@@ -70,7 +72,7 @@ class Normalizer:
 _NOT_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
 
 
-@lru_cache(maxsize=8192)
+@sized_cache(max_bytes=4_000_000)
 def plain(text: str) -> str:
     """Folded text without punctuation or extra spaces, for whole-word comparison."""
     return " ".join(_NOT_WORD.sub(" ", fold(text)).split())

@@ -3,32 +3,42 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from functools import partial
 
 from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from bot.admin.web import install as install_admin_console
+from bot.broadcasts.schedule import NEVER_QUIET, QuietHours
+from bot.broadcasts.segments import messaging_channels
 from bot.broadcasts.sender import Sender, SenderOptions
 from bot.engine import Engine
+from bot.guard.http_errors import quiet_parse_errors
+from bot.guard.requests import TRUSTED_PROXIES_KEY
 from bot.health import ChannelHealth
 from bot.i18n import translations
+from bot.periodic import Work, repeating
 from bot.plugins import Host, discover
 from bot.settings import Settings
-from bot.storage.retention import purge_messages
+from bot.storage.channel_store import ChannelStore
+from bot.storage.retention import purge_idle_sessions, purge_messages
+from bot.tickets.keys import SUPPORT_KEY
+from bot.tickets.relay import Relay
+from bot.tickets.service import LiveSupport
 
 log = logging.getLogger(__name__)
 
 ENGINE_KEY = web.AppKey("engine", Engine)
 SETTINGS_KEY = web.AppKey("settings", Settings)
 CHANNELS_KEY = web.AppKey("channels", list)
-EXTRAS_KEY = web.AppKey("extras", dict)
+DELIVERERS_KEY = web.AppKey("deliverers", dict)
 SENDER_KEY = web.AppKey("sender", Sender)
 HEALTH_KEY = web.AppKey("health", ChannelHealth)
 PURGE_EVERY_SECONDS = 3600
+RELAY_RESTART_SECONDS = 5  # the ticket relay runs on; this is only the pause after a crash
 MAX_REQUEST_BYTES = 64 * 1024
 
 
@@ -56,29 +66,21 @@ async def healthz(request: web.Request) -> web.Response:
     )
 
 
-async def _retention(app: web.Application) -> AsyncIterator[None]:
-    """Purge old message text hourly; a purge under way finishes before the server stops."""
+def _purging(app: web.Application) -> Work:
+    """Purge old message text and idle web chat people (hourly, see create_app)."""
     settings, engine = app[SETTINGS_KEY], app[ENGINE_KEY]
-    stopping = asyncio.Event()
 
-    async def purge_once() -> None:
-        try:
-            removed = await purge_messages(engine.database, settings.message_retention_days)
-            if removed:
-                log.info("retention: removed %d old messages", removed)
-        except Exception:
-            log.exception("retention clean-up failed; will try again")
+    async def purge_once(_stopping: asyncio.Event) -> None:
+        removed = await purge_messages(engine.database, settings.message_retention_days)
+        if removed:
+            log.info("retention: removed %d old messages", removed)
+        idle = await purge_idle_sessions(
+            engine.database, messaging_channels(), settings.session_retention_days
+        )
+        if idle:
+            log.info("retention: removed %d web chat people idle for a long time", idle)
 
-    async def loop() -> None:
-        while not stopping.is_set():
-            await purge_once()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), PURGE_EVERY_SECONDS)
-
-    task = asyncio.create_task(loop())
-    yield
-    stopping.set()
-    await task
+    return purge_once
 
 
 async def create_app(engine: Engine, settings: Settings, serving: bool = True) -> web.Application:
@@ -89,19 +91,42 @@ async def create_app(engine: Engine, settings: Settings, serving: bool = True) -
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[ENGINE_KEY] = engine
     app[SETTINGS_KEY] = settings
+    app[TRUSTED_PROXIES_KEY] = settings.trusted_proxies  # every route's client_address
+    quiet_parse_errors()  # malformed HTTP: a warning a minute per address, not a traceback
     app.router.add_get("/healthz", healthz)
-    app.cleanup_ctx.append(_retention)
-    host = Host(app=app, engine=engine, settings=settings, serving=serving)
+    install_admin_console(app, engine.database, engine.content, settings)
+    app.cleanup_ctx.append(repeating("retention clean-up", PURGE_EVERY_SECONDS, _purging))
+    support = LiveSupport.from_settings(
+        engine.database, engine.content, engine.catalogs, settings, engine.options.channels
+    )
+    engine.responder.support = support  # the flows open tickets through it
+    app[SUPPORT_KEY] = support
+    host = Host(
+        app=app,
+        core=engine,
+        settings=settings,
+        storage=partial(ChannelStore, engine.database),
+        serving=serving,
+        support=support,
+    )
     installed: list[str] = []
     for plugin in discover():
         if plugin.install is not None and await plugin.install(host):
             installed.append(plugin.name)
     app[CHANNELS_KEY] = installed
     app[HEALTH_KEY] = host.health
-    app[EXTRAS_KEY] = host.extras
+    app[DELIVERERS_KEY] = host.deliverers
+    for name, deliverer in host.deliverers.items():  # operators' answers reach people too
+        support.citizens.setdefault(name, deliverer)
+    if serving:  # after the channels: the relay starts once they are up, stops before them
+        relay = Relay(support)
+        app.cleanup_ctx.append(
+            repeating("ticket relay", RELAY_RESTART_SECONDS, lambda _: relay.serve)
+        )
     options = SenderOptions(
         concurrency=settings.broadcast_concurrency,
         lease=dt.timedelta(seconds=settings.broadcast_lease_seconds),
+        quiet=QuietHours(*(settings.quiet_hours or NEVER_QUIET)),
     )
     app[SENDER_KEY] = Sender(
         engine.database,
@@ -110,27 +135,17 @@ async def create_app(engine: Engine, settings: Settings, serving: bool = True) -
         options,
         translate=lambda locale: translations(settings.locales_dir, locale).gettext,
     )
-    if serving and host.deliverers:
-        app.cleanup_ctx.append(_broadcasting)  # after the channels: starts last, stops first
+    if serving and host.deliverers:  # after the channels: starts last, stops first
+        interval = settings.broadcast_interval_seconds
+        app.cleanup_ctx.append(repeating("broadcast sending", interval, _sending))
     return app
 
 
-async def _broadcasting(app: web.Application) -> AsyncIterator[None]:
+def _sending(app: web.Application) -> Work:
     """`helpdesk serve` sends due broadcasts by itself."""
     sender = app[SENDER_KEY]
-    interval = app[SETTINGS_KEY].broadcast_interval_seconds
-    stopping = asyncio.Event()
 
-    async def loop() -> None:
-        while not stopping.is_set():
-            try:
-                await sender.run_until_idle(stopping=stopping)
-            except Exception:
-                log.exception("broadcasts: sending failed; will try again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), interval)
+    async def send_due(stopping: asyncio.Event) -> None:
+        await sender.run_until_idle(stopping=stopping)
 
-    task = asyncio.create_task(loop())
-    yield
-    stopping.set()
-    await task
+    return send_due

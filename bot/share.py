@@ -1,8 +1,10 @@
 """Sharing: deep-link payloads and the cards volunteers drop into family and group chats.
 
-A payload is what follows `/start ` in a deep link: `guide_<id>`, `topic_<id>` or
-`ref_<code>`, at most 64 characters of A-Za-z0-9_- (Telegram's rule for start parameters).
-Ids contain dots, which that alphabet lacks, so '.' is written '-' (ids never contain '-').
+A payload is what follows `/start ` in a deep link: `guide_<id>`, `topic_<id>`,
+`ref_<code>` (a volunteer's referral code), `join_<code>` (a volunteer invitation), or a
+volunteer's link `ref_<code>_guide_<id>` / `ref_<code>_topic_<id>`; at most 64 characters of
+A-Za-z0-9_- (Telegram's rule for start parameters). Ids contain dots, which that alphabet
+lacks, so '.' is written '-' (ids never contain '-').
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from bot.matcher import Understander
 from bot.matcher.index import NONE
 from bot.render import strip_markup
 
-PAYLOAD = re.compile(r"^(guide|topic|ref)_([A-Za-z0-9_-]{1,58})$")
+PAYLOAD = re.compile(r"^(guide|topic|ref|join)_([A-Za-z0-9_-]{1,58})$")
+# A volunteer's link: their referral code (bot/volunteers/codes.py), then what it opens.
+REFERRED = re.compile(r"^ref_([A-Z2-9]{6})_(guide|topic)_([a-z0-9_-]{1,47})$")
 KINDS = ("guide", "topic")
+MAX_PAYLOAD = 64
 
 
 def payload(kind: str, item_id: str) -> str:
@@ -31,7 +36,36 @@ def read_payload(text: str) -> tuple[str, str] | None:
     if not found:
         return None
     kind, value = found.groups()
-    return kind, value if kind == "ref" else value.replace("-", ".")
+    return kind, value if kind in ("ref", "join") else value.replace("-", ".")
+
+
+@dataclass(frozen=True, slots=True)
+class DeepLink:
+    """A read payload: what it opens (`guide`, `topic`, `ref`, `join`) and the referral
+    code of the volunteer whose link it was, if any."""
+
+    kind: str
+    item_id: str
+    referral: str | None = None
+
+
+def link_payload(kind: str, item_id: str, referral: str | None = None) -> str:
+    """The payload of a (volunteer's) link to a guide or topic; ValueError over 64 chars."""
+    made = payload(kind, item_id)
+    made = f"ref_{referral}_{made}" if referral else made
+    if len(made) > MAX_PAYLOAD or read_link(made) is None:
+        raise ValueError(f"{kind} {item_id!r} cannot be put in a deep link")
+    return made
+
+
+def read_link(text: str) -> DeepLink | None:
+    """The deep link a payload names, or None when it is not one (checked, never trusted)."""
+    referred = REFERRED.match(text.strip())
+    if referred:
+        code, kind, value = referred.groups()
+        return DeepLink(kind, value.replace("-", "."), code)
+    found = read_payload(text)
+    return DeepLink(*found) if found else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 
@@ -65,11 +66,26 @@ class BroadcastDraft:
         return stored
 
 
+class Awaiting(StrEnum):
+    """What the bot asked for and reads the next typed message as."""
+
+    PROVINCE = "province"  # "which province are you in?"
+    BROADCAST_TEXT = "broadcast_text"  # an admin composing a reminder
+    ORGANISATION = "volunteer_org"  # a would-be volunteer naming their organisation
+
+
+def _awaiting(value: Any) -> Awaiting | None:
+    try:
+        return Awaiting(value)
+    except ValueError:
+        return None
+
+
 @dataclass
 class ConversationState:
     """Everything the dialogue remembers about a person between two messages."""
 
-    awaiting: str | None = None
+    awaiting: Awaiting | None = None
     pending: str | None = None
     guide: GuideProgress | None = None
     last_topic: str | None = None
@@ -80,6 +96,8 @@ class ConversationState:
     referrer: str | None = None
     # Something being composed over several messages (an admin's broadcast).
     draft: BroadcastDraft | None = None
+    # The live support ticket the person has open (bot/tickets): typed text goes to staff.
+    ticket: int | None = None
 
     @classmethod
     def from_json(cls, data: Any) -> ConversationState:
@@ -94,7 +112,7 @@ class ConversationState:
         misunderstood = data.get("misunderstood", 0)
         still_failing = data.get("still_failing", 0)
         return cls(
-            awaiting=text("awaiting"),
+            awaiting=_awaiting(data.get("awaiting")),
             pending=text("pending"),
             guide=GuideProgress.from_json(data.get("guide")),
             last_topic=text("last_topic"),
@@ -104,6 +122,7 @@ class ConversationState:
             referrer=text("referrer"),
             # A copy: the loaded row is compared with the new state to see what changed.
             draft=BroadcastDraft.from_json(data.get("draft")),
+            ticket=data.get("ticket") if isinstance(data.get("ticket"), int) else None,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -127,4 +146,5 @@ class ConversationState:
             "province_asked": self.province_asked,
             "referrer": self.referrer,
             "draft": self.draft.to_json() if self.draft is not None else None,
+            "ticket": self.ticket,
         }

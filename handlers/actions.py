@@ -221,6 +221,21 @@ class Escalate(Action):
     reason: EscalationReason
 
 
+@dataclass(frozen=True, slots=True)
+class ChatWithStaff(Action):
+    """Open a live support ticket, handed over for `reason` (handlers/support.py)."""
+
+    prefix = "sp:open"
+    reason: EscalationReason
+
+
+@dataclass(frozen=True, slots=True)
+class EndChat(Action):
+    """The citizen ends their chat with the support staff."""
+
+    prefix = "sp:end"
+
+
 # What the province question may have been asked for: done once the province is known.
 Pending = MainMenu | Escalate | ShowTopic
 PENDING_KINDS: tuple[type[Pending], ...] = (MainMenu, Escalate, ShowTopic)

@@ -16,10 +16,11 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Literal
 
+from bot.channel_profile import broadcast_text_limit
 from bot.context import Context
 from bot.i18n import N_
 from bot.messages import Button
-from bot.state import BroadcastDraft
+from bot.state import Awaiting, BroadcastDraft
 from handlers.actions import (
     BroadcastAddButton,
     BroadcastButton,
@@ -33,6 +34,7 @@ from handlers.actions import (
     BroadcastTo,
 )
 from handlers.replies import menu_button
+from handlers.volunteer_actions import VolunteerApprove
 
 if TYPE_CHECKING:  # loaded only when an admin uses it
     from bot.broadcasts.segments import Segment
@@ -59,7 +61,7 @@ async def command_broadcast(ctx: Context, _argument: str) -> None:
     """/broadcast: start composing a reminder."""
     if not _is_admin(ctx):
         return
-    ctx.state.awaiting = "broadcast_text"
+    ctx.state.awaiting = Awaiting.BROADCAST_TEXT
     ctx.state.draft = BroadcastDraft()
     ctx.reply(
         ctx._("Type the reminder text. You can write {{ province }} for the person's province."),
@@ -69,15 +71,15 @@ async def command_broadcast(ctx: Context, _argument: str) -> None:
 
 async def typed_broadcast_text(ctx: Context) -> bool:
     """Text stage: the text of a broadcast being composed."""
-    if ctx.state.awaiting != "broadcast_text" or ctx.state.draft is None:
+    if ctx.state.awaiting is not Awaiting.BROADCAST_TEXT or ctx.state.draft is None:
         return False
     if not _is_admin(ctx):
         ctx.state.awaiting, ctx.state.draft = None, None
         return True
-    from bot.broadcasts.templates import problems  # only admins pay for the sandbox
+    from bot.broadcasts.templates import problems_off_loop  # only admins pay for the sandbox
 
-    limit = min(limits.text for limits in ctx.content.channels.values())
-    found = problems({"vi": ctx.text}, limit)
+    limit = broadcast_text_limit(ctx.channels)
+    found = await problems_off_loop({"vi": ctx.text}, limit)  # bounded, off the event loop
     if found:
         ctx.reply(
             ctx._("That text cannot be sent: {problem}. Type it again.").format(problem=found[0]),
@@ -109,11 +111,10 @@ NARROWING = (
 
 def narrowing(ctx: Context) -> list[tuple[str, str, str]]:
     """The narrowing choices, translated: one per broadcasting channel, then NARROWING."""
-    from bot.plugins import broadcast_channels, discover
-
     channels = [
-        ("channel", name, ctx._("{channel} only").format(channel=label))
-        for name, label in broadcast_channels(discover())
+        ("channel", profile.name, ctx._("{channel} only").format(channel=profile.label))
+        for profile in ctx.channels
+        if profile.can_broadcast
     ]
     return channels + [(field, value, ctx._(label)) for field, value, label in NARROWING]
 
@@ -128,7 +129,7 @@ async def _preview(ctx: Context, draft: BroadcastDraft) -> None:
     """The text as a Sóc Trăng (or chosen province) person will see it, who gets it, and
     how many people that is; then Send, Narrow down, Add a button or Cancel."""
     from bot.broadcasts import reach, store
-    from bot.broadcasts.templates import Recipient, render
+    from bot.broadcasts.templates import Recipient, TemplateError, render_off_loop
 
     assert ctx.storage is not None
     segment = _segment(draft)
@@ -136,7 +137,11 @@ async def _preview(ctx: Context, draft: BroadcastDraft) -> None:
     count = await ctx.storage.call(store.audience_size, segment, now)
     windows = await ctx.storage.call(reach.describe, segment, now, reach.windows(), ctx._)
     place = ctx.content.province(segment.province)
-    preview = render(draft.text or "", Recipient(place.name.get("vi") if place else "", "vi"))
+    recipient = Recipient(place.name.get("vi") if place else "", "vi")
+    try:
+        preview = await render_off_loop(draft.text or "", recipient)
+    except TemplateError as error:  # a limit reached only for this province's people
+        preview = str(error)
     extras = [
         f"🔘 {item['label'].get(ctx.locale) or item['label'].get('vi')}" for item in draft.buttons
     ]
@@ -385,3 +390,27 @@ async def _list(ctx: Context) -> None:
 async def _out_of_date(ctx: Context) -> None:
     ctx.state.awaiting, ctx.state.draft = None, None
     ctx.reply(ctx._("That menu is out of date. Here is the current one."), [menu_button(ctx)])
+
+
+async def command_invite(ctx: Context, argument: str) -> None:
+    """/invite <organisation> [uses]: an invitation code for volunteers."""
+    if _is_admin(ctx):
+        from handlers.volunteer_admin import invite
+
+        await invite(ctx, argument)
+
+
+async def command_volunteers(ctx: Context, _argument: str) -> None:
+    """/volunteers: the people who asked to become volunteers, with Approve buttons."""
+    if _is_admin(ctx):
+        from handlers.volunteer_admin import pending
+
+        await pending(ctx)
+
+
+async def action_approve_volunteer(ctx: Context, action: VolunteerApprove) -> None:
+    """Approve a request to become a volunteer."""
+    if _is_admin(ctx):
+        from handlers.volunteer_admin import approve
+
+        await approve(ctx, action)

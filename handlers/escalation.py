@@ -8,7 +8,13 @@ from bot.contacts import hotline_contact
 from bot.content import Hotline
 from bot.context import Context
 from bot.messages import Button, Contact, Link
-from handlers.actions import ChooseProvince, Escalate, EscalationReason, TalkToSupport
+from handlers.actions import (
+    ChatWithStaff,
+    ChooseProvince,
+    Escalate,
+    EscalationReason,
+    TalkToSupport,
+)
 from handlers.replies import ask_province, menu_button, resume_button
 
 
@@ -128,6 +134,9 @@ async def give_hotlines(ctx: Context, reason: EscalationReason, lead: str | None
             )
         )
     buttons: list[Button] = []
+    chat = chat_button(ctx, reason)
+    if chat is not None:
+        buttons.append(chat)
     resume = resume_button(ctx)
     if resume is not None:
         buttons.append(resume)
@@ -136,6 +145,17 @@ async def give_hotlines(ctx: Context, reason: EscalationReason, lead: str | None
         buttons.append(Button(label, ChooseProvince(named).pack()))
     buttons += [Button(ctx._("📍 Change province"), ChooseProvince().pack()), menu_button(ctx)]
     ctx.reply("\n".join(lines), buttons, contacts, links)
+
+
+def chat_button(ctx: Context, reason: EscalationReason) -> Button | None:
+    """ "Chat with support staff" (live support, handlers/support.py), where it is offered
+    and the person is not chatting with them already."""
+    support = ctx.support
+    if support is None or ctx.state.ticket is not None:
+        return None
+    if not support.offered(ctx.inbound.channel):
+        return None
+    return Button(ctx._("💬 Chat with support staff"), ChatWithStaff(reason).pack())
 
 
 async def command_hotline(ctx: Context, _argument: str) -> None:

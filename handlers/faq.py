@@ -185,6 +185,15 @@ def clarify(ctx: Context, options: tuple[str, ...], confidence: float) -> None:
     ctx.reply(ctx._("Which one do you mean?"), [*buttons, menu_button(ctx)])
 
 
+def known_apps(ctx: Context) -> str:
+    """What the helpdesk knows, from the content's menu ("Bluezone, NCOVI ..., QR check-in"),
+    so that a deployment that adds an app does not have to change an interface string."""
+    labels = [
+        section.label.get(ctx.locale).split(" ", 1)[-1].strip() for section in ctx.content.menu
+    ]
+    return ", ".join(label for label in labels if label)
+
+
 async def not_understood(ctx: Context, confidence: float) -> None:
     """Say so honestly; the second time in a row, give the hotline instead of guessing again."""
     ctx.state.misunderstood += 1
@@ -195,14 +204,15 @@ async def not_understood(ctx: Context, confidence: float) -> None:
         return
     entities = ctx.understanding.entities if ctx.understanding else Entities()
     other_app = next((app for app in entities.apps if app not in ctx.understander.apps), None)
+    known = known_apps(ctx)
     if other_app is not None:
         text = ctx._(
-            "Sorry, I can't help with {app}: I only know Bluezone, NCOVI health declarations "
-            "and QR check-in. For {app}, please look at the help inside that app."
-        ).format(app=ctx.content.words(f"other_app:{other_app}")[0])
+            "Sorry, I can't help with {app}: I only know {known}. "
+            "For {app}, please look at the help inside that app."
+        ).format(app=ctx.content.words(f"other_app:{other_app}")[0], known=known)
     else:
         text = ctx._(
-            "Sorry, I can't help with that. I know about Bluezone, NCOVI health declarations "
-            'and QR check-in. Try a few words such as "cài Bluezone", or choose below.'
-        )
+            "Sorry, I can't help with that. I know about {known}. "
+            'Try a few words such as "cài Bluezone", or choose below.'
+        ).format(known=known)
     ctx.reply(text, main_menu_buttons(ctx))

@@ -15,7 +15,7 @@ from bot.content import Guide, Step
 from bot.context import Context
 from bot.messages import Button, Share
 from bot.state import GuideProgress
-from handlers import escalation
+from handlers import escalation, setup_report
 from handlers.actions import (
     GuideOutcome,
     MainMenu,
@@ -230,8 +230,10 @@ async def _finish(ctx: Context, guide: Guide, worked: bool) -> None:
         if (t := ctx.content.topic(t_id)) is not None
     ]
     done = guide.done.get(ctx.locale) if guide.done else ""
+    report = await setup_report.offer(ctx, guide.id)
     ctx.reply(
-        "\n\n".join(filter(None, [ctx._("🎉 Well done!"), done])), [*related, menu_button(ctx)]
+        "\n\n".join(filter(None, [ctx._("🎉 Well done!"), done])),
+        [*report, *related, menu_button(ctx)],
     )
 
 

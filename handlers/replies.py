@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.content import MenuSection, Topic
 from bot.context import Context
 from bot.messages import Button, Link
+from bot.state import Awaiting
 from handlers.actions import (
     ChooseLanguage,
     ChooseProvince,
@@ -109,7 +110,7 @@ def province_buttons(ctx: Context) -> list[Button]:
 
 def ask_province(ctx: Context, pending: Pending) -> None:
     """Ask which province the person is in; `pending` says what to do once they answer."""
-    ctx.state.awaiting = "province"
+    ctx.state.awaiting = Awaiting.PROVINCE
     ctx.state.pending = pending.pack()
     ctx.state.province_asked = True
     ctx.reply(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from bot.context import Context
 from bot.messages import Button
 from bot.normalize import plain
-from bot.share import read_payload
-from handlers import escalation, faq, guide
+from bot.share import read_link
+from bot.state import Awaiting
+from handlers import escalation, faq, guide, volunteer
 from handlers.actions import (
     ChooseLanguage,
     ChooseProvince,
@@ -29,12 +30,18 @@ from handlers.subscription import opt_in
 
 
 async def command_start(ctx: Context, argument: str) -> None:
-    """/start, with an optional deep-link payload: guide_<id>, topic_<id> or ref_<code>."""
+    """/start, with an optional deep-link payload: guide_<id>, topic_<id>, ref_<code>,
+    join_<invitation> or a volunteer's ref_<code>_guide_<id> (bot/share.py)."""
     opt_in(ctx)
-    link = read_payload(argument)
+    link = read_link(argument)
+    if link and link.referral:
+        await _referred(ctx, link.referral, f"{link.kind}:{link.item_id}")
     if link:
-        kind, item_id = link
+        kind, item_id = link.kind, link.item_id
         value = item_id
+        if kind == "join":
+            await volunteer.redeem(ctx, value)
+            return
         if kind == "guide" and ctx.content.guide(item_id) is not None:
             ctx.record("deep_link", guide=item_id)
             await guide.start_guide(ctx, item_id, None)
@@ -43,10 +50,17 @@ async def command_start(ctx: Context, argument: str) -> None:
             ctx.record("deep_link", topic=item_id)
             await faq.answer_topic(ctx, item_id, confidence=None)
             return
-        if kind == "ref" and ctx.state.referrer is None:
-            ctx.state.referrer = value[:32]
-            ctx.record("referred", detail=value[:32])
+        if kind == "ref":
+            await _referred(ctx, value, None)
     await welcome(ctx)
+
+
+async def _referred(ctx: Context, code: str, item: str | None) -> None:
+    """A link with a referral code: remembered, and credited to its volunteer (first wins)."""
+    if ctx.state.referrer is None:
+        ctx.state.referrer = code[:32]
+        ctx.record("referred", detail=code[:32])
+    await volunteer.attribute(ctx, code, item)
 
 
 async def action_hello(ctx: Context, _action: Hello) -> None:
@@ -157,7 +171,7 @@ async def set_province(ctx: Context, province_id: str) -> None:
 
 async def awaiting_answer(ctx: Context) -> bool:
     """Text stage: a typed province name while the bot waits for one."""
-    if ctx.state.awaiting != "province":
+    if ctx.state.awaiting is not Awaiting.PROVINCE:
         return False
     typed = plain(ctx.text)
     for province in ctx.content.provinces.values():

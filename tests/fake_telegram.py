@@ -613,6 +613,9 @@ class FakeBotAPI:
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.answered_callbacks: set[str] = set()
+        # getChatMember: status by chat and user ("member", "creator", "administrator",
+        # "kicked"); anyone else is "left", as Telegram says of a non-member.
+        self.members: dict[int, dict[int, str]] = {}
         self.base_url: str | None = None
         # What getWebhookInfo reports as the last failed delivery to the webhook:
         # (unix time, message), as Telegram's last_error_date / last_error_message.
@@ -657,6 +660,7 @@ class FakeBotAPI:
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
             "getChat": self._get_chat,
+            "getChatMember": self._get_chat_member,
         }
         async_handlers: dict[str, _AsyncHandler] = {"getUpdates": self._get_updates}
         # Telegram matches method names case-insensitively (core.telegram.org/bots/api,
@@ -1341,6 +1345,36 @@ class FakeBotAPI:
         if self.webhook_error is not None:
             info["last_error_date"], info["last_error_message"] = self.webhook_error
         return info
+
+    def _get_chat_member(self, params: dict[str, Any]) -> JSONDict:
+        chat = self._target_chat(params)
+        user_id = _require_int(params, "user_id", "PARTICIPANT_ID_INVALID")
+        status = self.members.get(chat["id"], {}).get(user_id, "left")
+        # ChatMember subclasses and their required fields: telegram/_chatmember.py
+        # (ChatMemberOwner needs is_anonymous, ChatMemberBanned until_date,
+        # ChatMemberAdministrator its rights).
+        member: JSONDict = {"user": self._user(user_id, "vi"), "status": status}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "kicked":
+            member["until_date"] = 0
+        elif status == "administrator":
+            rights = (
+                "can_be_edited",
+                "is_anonymous",
+                "can_manage_chat",
+                "can_delete_messages",
+                "can_manage_video_chats",
+                "can_restrict_members",
+                "can_promote_members",
+                "can_change_info",
+                "can_invite_users",
+                "can_post_stories",
+                "can_edit_stories",
+                "can_delete_stories",
+            )
+            member.update(dict.fromkeys(rights, False))
+        return member
 
     def _get_chat(self, params: dict[str, Any]) -> JSONDict:
         chat = self._target_chat(params)

@@ -66,7 +66,7 @@ async def test_segments_combine(any_engine: Engine) -> None:
 
         return await any_engine.database.run(run)
 
-    assert await count(Segment()) == 3, "everyone subscribed (zalo 3 opted out)"
+    assert await count(Segment()) == 2, "subscribed (zalo 3 opted out), reachable (not web 4)"
     assert await count(Segment(province="soc-trang")) == 1
     assert await count(Segment(channel="telegram")) == 2
     assert await count(Segment(not_completed_guide="bluezone.install")) == 1

@@ -11,6 +11,7 @@ from bot.app import build_responder
 from bot.content import Content, ContentError, load_content
 from bot.content.loader import check_folder
 from bot.messages import Inbound
+from bot.plugins import profiles
 from bot.settings import PROJECT_ROOT, Settings
 
 SHIPPED = PROJECT_ROOT / "content"
@@ -33,7 +34,7 @@ LETTER_HOTLINES = {
 
 
 def test_shipped_content_passes_the_check() -> None:
-    report = check_folder(SHIPPED)
+    report = check_folder(SHIPPED, profiles())
     assert report.errors == []
 
 
@@ -101,7 +102,7 @@ def test_the_check_reports_every_kind_of_problem(broken: Path) -> None:
         ),
         encoding="utf-8",
     )
-    errors = "\n".join(check_folder(broken).errors)
+    errors = "\n".join(check_folder(broken, profiles()).errors)
     assert "related topic 'bluezone.nope' does not exist" in errors
     assert "has no en text" in errors and "unknown locale 'fr'" in errors
     assert "topic 'qr.gone' does not exist" in errors
@@ -162,7 +163,7 @@ def test_a_national_answer_citing_a_provinces_letter_fails_the_check(broken: Pat
         "sources: [bluezone-app]",
         "sources: [bluezone-app, letter-2021-01-30-qng-stttt]",
     )
-    errors = "\n".join(check_folder(broken).errors)
+    errors = "\n".join(check_folder(broken, profiles()).errors)
     assert (
         "topic bluezone.about: its national answer cites letter-2021-01-30-qng-stttt, "
         "a letter of quang-ngai, but is shown in an-giang" in errors
@@ -177,7 +178,7 @@ def test_a_provinces_answer_citing_another_provinces_letter_fails_the_check(
         "sources: [letter-2021-02-st-stttt, bluezone-code]",
         "sources: [letter-2021-02-st-stttt, bluezone-code, letter-2020-08-12-qng-ubnd]",
     )
-    errors = "\n".join(check_folder(broken).errors)
+    errors = "\n".join(check_folder(broken, profiles()).errors)
     assert (
         "the soc-trang answer (provinces/soc-trang.yaml) cites letter-2020-08-12-qng-ubnd, "
         "a letter of quang-ngai, but is shown in soc-trang" in errors
@@ -190,7 +191,7 @@ def test_an_answer_naming_another_province_fails_the_check(broken: Path) -> None
         "answer:\n  vi: |-\n",
         "answer:\n  vi: |-\n    Ở Quảng Ngãi, mọi người phải quét mã.\n",
     )
-    errors = "\n".join(check_folder(broken).errors)
+    errors = "\n".join(check_folder(broken, profiles()).errors)
     assert "topic qr.scan: its national answer names the province quang-ngai" in errors
 
 
@@ -201,7 +202,7 @@ def test_a_hotline_without_its_provinces_letter_fails_the_check(broken: Path) ->
         "    source: letter-2021-08-26-qng-stttt",
     )
     _edit(broken / "provinces" / "quang-ngai.yaml", "    source: letter-2021-08-26-qng-stttt\n", "")
-    errors = "\n".join(check_folder(broken).errors)
+    errors = "\n".join(check_folder(broken, profiles()).errors)
     assert "province soc-trang: hotline 0299.3626800 cites letter-2021-08-26-qng-stttt" in errors
     assert "'source' is missing" in errors
 
@@ -212,7 +213,7 @@ def test_a_guide_citing_a_provinces_letter_fails_the_check(broken: Path) -> None
         "sources: [qr-guides,",
         "sources: [letter-2021-08-26-qng-stttt, qr-guides,",
     )
-    errors = "\n".join(check_folder(broken).errors)
+    errors = "\n".join(check_folder(broken, profiles()).errors)
     assert "guide qr.register_place: cites letter-2021-08-26-qng-stttt" in errors
 
 
@@ -272,7 +273,7 @@ def test_a_hotline_must_say_what_it_is_for(broken: Path) -> None:
     start = text.index("    purpose:")
     end = text.index("\n", text.index("      en:", start)) + 1
     province.write_text(text[:start] + text[end:], encoding="utf-8")
-    errors = "\n".join(check_folder(broken).errors)
+    errors = "\n".join(check_folder(broken, profiles()).errors)
     assert "province soc-trang: hotline 0299.3626800 needs a `purpose`" in errors
 
 
@@ -283,7 +284,7 @@ def test_a_label_without_a_source_fails_the_check(broken: Path) -> None:
         "Hướng dẫn **từng bước**",
     )
     _edit(broken / "topics" / "smalltalk.help.yaml", "Guide you step", "Guide you **step**")
-    errors = "\n".join(check_folder(broken).errors)
+    errors = "\n".join(check_folder(broken, profiles()).errors)
     assert "topic smalltalk.help: vi claim 'từng bước' has no source" in errors
     assert "topic smalltalk.help: en claim 'step' has no source" in errors
 
@@ -294,7 +295,7 @@ def test_a_claim_must_come_from_a_source_the_answer_cites(broken: Path) -> None:
         "sources: [bluezone-app, bluezone-code]",
         "sources: [bluezone-app]",
     )
-    errors = "\n".join(check_folder(broken).errors)
+    errors = "\n".join(check_folder(broken, profiles()).errors)
     assert (
         "topic policy.who_must_install: 'không bắt buộc' comes from bluezone-code, "
         "which this answer does not list in its sources" in errors
@@ -303,13 +304,13 @@ def test_a_claim_must_come_from_a_source_the_answer_cites(broken: Path) -> None:
 
 def test_english_must_claim_what_vietnamese_claims(broken: Path) -> None:
     _edit(broken / "provinces" / "soc-trang.yaml", "letter of 02/2021 asks for", "letter asks for")
-    errors = "\n".join(check_folder(broken).errors)
+    errors = "\n".join(check_folder(broken, profiles()).errors)
     assert "answer to policy.report: numbers differ between vi ['02/2021'] and en []" in errors
 
 
 def test_every_source_has_a_date(broken: Path) -> None:
     _edit(broken / "sources.yaml", "    date: 2020-08\n", "")
-    errors = "\n".join(check_folder(broken).errors)
+    errors = "\n".join(check_folder(broken, profiles()).errors)
     assert "'date' is missing" in errors
 
 

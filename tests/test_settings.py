@@ -41,3 +41,21 @@ def test_broadcast_rates_are_checked() -> None:
     for bad in ("0", "-1", "fast", "5000"):
         with pytest.raises(SettingsError, match="X_RATE"):
             rate({"X_RATE": bad}, "X_RATE", 25.0)
+
+
+def test_quiet_hours_are_a_setting() -> None:
+    import datetime as dt
+
+    from bot.broadcasts.schedule import NEVER_QUIET, QuietHours
+
+    assert Settings.from_env({}).quiet_hours == (dt.time(21, 0), dt.time(7, 0))
+    assert Settings.from_env({"BROADCAST_QUIET_HOURS": "22:30-06:00"}).quiet_hours == (
+        dt.time(22, 30),
+        dt.time(6, 0),
+    )
+    assert Settings.from_env({"BROADCAST_QUIET_HOURS": "none"}).quiet_hours is None
+    with pytest.raises(SettingsError, match="BROADCAST_QUIET_HOURS"):
+        Settings.from_env({"BROADCAST_QUIET_HOURS": "late"})
+    never = QuietHours(*NEVER_QUIET)
+    day = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
+    assert not any(never.quiet(day + dt.timedelta(minutes=m)) for m in range(0, 1440, 15))

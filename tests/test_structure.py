@@ -9,7 +9,9 @@ import in a function does not make the dependency go away. The graph is read by 
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
+from pathlib import Path
 
 import grimp
 import pytest
@@ -100,3 +102,34 @@ def test_the_check_sees_a_cycle() -> None:
     loop.add_import(importer="bot.b", imported="bot.a")
     loop.add_import(importer="bot.c", imported="bot.a")
     assert cycles(loop) == [["bot.a", "bot.b"]]
+
+
+LONG_MODULE = 300
+# A long module's docstring says why it is long ("It is long because ...").
+SAYS_WHY = ("long", "length", "300 lines")
+
+
+def unexplained_long_modules(root: Path) -> list[str]:
+    """Modules over LONG_MODULE lines whose docstring does not say why they are long."""
+    found = []
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            source = path.read_text(encoding="utf-8")
+            if source.count("\n") <= LONG_MODULE:
+                continue
+            docstring = ast.get_docstring(ast.parse(source)) or ""
+            if not any(word in docstring.lower() for word in SAYS_WHY):
+                found.append(f"{path.relative_to(root)} ({source.count(chr(10))} lines)")
+    return found
+
+
+def test_long_modules_say_why() -> None:
+    assert unexplained_long_modules(Path(__file__).resolve().parent.parent) == []
+
+
+def test_the_length_check_sees_a_long_module(tmp_path: Path) -> None:
+    (tmp_path / "bot").mkdir()
+    body = "\n".join(f"x{i} = {i}" for i in range(LONG_MODULE + 5))
+    (tmp_path / "bot" / "quiet.py").write_text(f'"""A module."""\n{body}\n')
+    (tmp_path / "bot" / "told.py").write_text(f'"""A module; long because of x."""\n{body}\n')
+    assert unexplained_long_modules(tmp_path) == [f"bot/quiet.py ({LONG_MODULE + 6} lines)"]

@@ -21,7 +21,7 @@ from bot.content import Content
 from bot.engine import Engine
 from bot.health import ChannelHealth, ChannelState, ChannelStatus
 from bot.matcher import Understander
-from bot.server import EXTRAS_KEY, HEALTH_KEY, create_app
+from bot.server import DELIVERERS_KEY, HEALTH_KEY, create_app
 from bot.settings import Settings
 from bot.storage import User
 from tests.chat import fetch_all
@@ -67,7 +67,7 @@ class HealthWatch:
 
 def watch(app: web.Application) -> HealthWatch:
     """Prepare an app that is not started yet: tiny retry delays, a watch on its health."""
-    channel = app[EXTRAS_KEY].get("telegram")
+    channel = app[DELIVERERS_KEY].get("telegram")
     if channel is not None:
         channel.connection.backoff = TINY_BACKOFF
     return HealthWatch(app[HEALTH_KEY])
@@ -90,7 +90,7 @@ class Running:
     @property
     def channel(self) -> Any:
         """Our TelegramChannel."""
-        return self.app[EXTRAS_KEY]["telegram"]
+        return self.app[DELIVERERS_KEY]["telegram"]
 
     async def bring_fake_up(self) -> None:
         """Start the fake Bot API on the port the bot was told about (it was down)."""
@@ -213,6 +213,8 @@ async def running(
         "TELEGRAM_API_BASE_URL": base_url,
         # The tests drive the sender themselves; serve's own round comes only at start.
         "BROADCAST_INTERVAL_SECONDS": "3600",
+        # Sent at any hour of the day the tests run (quiet hours have their own test).
+        "BROADCAST_QUIET_HOURS": "none",
         "ADMIN_TELEGRAM_IDS": "9000",
     }
     if webhook:
@@ -224,7 +226,7 @@ async def running(
     if prepare is not None:
         prepare(engine)
     app = await create_app(engine, settings)
-    assert "telegram" in app[EXTRAS_KEY]
+    assert "telegram" in app[DELIVERERS_KEY]
     health = watch(app)
     runner = web.AppRunner(app)
     await runner.setup()

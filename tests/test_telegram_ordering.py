@@ -136,7 +136,9 @@ async def test_updates_acknowledged_before_a_crash_are_answered_once_after_the_r
         rows = await inbox_rows(bot.engine)
         assert len(rows) == 21 and all(row.done_at is not None for row in rows)
         interrupted = next(row for row in rows if row.event_id == str(updates[0]["update_id"]))
-        assert interrupted.attempts == 2, "taken once before the crash, once after"
+        # Handled from memory before the crash (no attempt counted), read back once after:
+        # an update that kept crashing the process would be parked after a few restarts.
+        assert interrupted.attempts == 1, "counted when read back after the crash"
 
 
 async def test_a_429_is_waited_out_in_the_worker_not_in_the_webhook_request(

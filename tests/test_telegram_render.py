@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from bot.messages import Button, Contact, Link, Outbound
+from bot.render import split_text
 from channels.telegram.render import (
     CALLBACK_DATA_LIMIT,
     TEXT_LIMIT,
@@ -12,7 +13,6 @@ from channels.telegram.render import (
     to_html,
     visible_length,
 )
-from channels.text import split_text
 
 
 def test_html_is_escaped_and_bold_converted() -> None:

@@ -43,10 +43,10 @@ def test_state_round_trips_through_json() -> None:
     import dataclasses
     import json
 
-    from bot.state import BroadcastDraft, ConversationState, GuideProgress
+    from bot.state import Awaiting, BroadcastDraft, ConversationState, GuideProgress
 
     state = ConversationState(
-        awaiting="province",
+        awaiting=Awaiting.PROVINCE,
         pending="escalate:asked",
         guide=GuideProgress("bluezone.install", "ios", 2, {"store": 1}, False),
         last_topic="bluezone.otp",

@@ -522,3 +522,26 @@ async def test_stale_step_from_a_new_session_is_handled(client: Client) -> None:
 async def test_long_text_is_read_from_its_beginning(client: Client) -> None:
     replies = await post(client, "person-long-text-1", text="a" * 10_000)
     assert len(all_text(replies)) < 5_000
+
+
+async def test_a_page_opening_stores_nobody_until_they_answer(
+    client: Client, engine: Engine
+) -> None:
+    """`hello` from a stranger is answered from memory; the first real turn stores them, and
+    a reload after that resumes where they were."""
+    from sqlalchemy import func, select
+
+    from bot.storage import User
+    from tests.chat import fetch_one
+
+    async def people() -> int:
+        return int(await fetch_one(engine.database, select(func.count()).select_from(User)))
+
+    greeting = await post(client, "visitor-0001", action="hello")
+    assert any(reply["buttons"] for reply in greeting), "a stranger is greeted with choices"
+    assert await people() == 0, "a visit alone stores nothing"
+    await post(client, "visitor-0001", action="p:soc-trang")
+    assert await people() == 1
+    resumed = await post(client, "visitor-0001", action="hello")
+    assert "quay lại" in " ".join(reply["text"] for reply in resumed), "welcomed back"
+    assert resumed != greeting

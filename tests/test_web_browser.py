@@ -60,9 +60,9 @@ def require_chromium() -> None:
     pytest.skip(f"{CHROMIUM} not found (apt-get install chromium to run the browser tests)")
 
 
-@pytest.fixture
-async def base_url(engine: Engine, settings: Settings) -> AsyncIterator[str]:
-    """The real app served on a free TCP port of 127.0.0.1."""
+@asynccontextmanager
+async def serving(engine: Engine, settings: Settings) -> AsyncIterator[str]:
+    """The real app served on a free TCP port of 127.0.0.1; its address."""
     runner = web.AppRunner(await create_app(engine, settings))
     await runner.setup()
     try:
@@ -72,6 +72,13 @@ async def base_url(engine: Engine, settings: Settings) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+@pytest.fixture
+async def base_url(engine: Engine, settings: Settings) -> AsyncIterator[str]:
+    """The real app served on a free TCP port of 127.0.0.1."""
+    async with serving(engine, settings) as url:
+        yield url
 
 
 @pytest.fixture
@@ -421,6 +428,33 @@ async def test_a_failed_request_offers_retry_menu_and_the_hotline(phone: Phone, 
     await expect(phone.mine).to_have_count(2)  # "Sóc Trăng" and the question, once
     expected = [f"HTTP 503: {phone.url}/api/chat"] if how == "server" else []
     assert phone.errors == expected
+
+
+async def test_writing_faster_than_the_limit_says_so_and_offers_to_try_again(
+    browser: Browser, engine: Engine, tmp_path: Path
+) -> None:
+    """A real 429 from the server's flood limit (4 messages at once for one person)."""
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'strict.db'}",
+        "WEB_SESSION_PER_MINUTE": "1",
+        "WEB_SESSION_BURST": "4",
+    }
+    async with (
+        serving(engine, Settings.from_env(env)) as url,
+        new_phone(browser, url) as phone,
+    ):
+        page = phone.page
+        await phone.choose_soc_trang()  # "hello" and the province: 2
+        await phone.say("cai bluezone")
+        await phone.say("cai ncovi")
+        await phone.type("quet ma qr")  # the fifth
+        notice = page.locator("#log .msg--error")
+        await expect(notice).to_have_count(1)
+        await expect(notice).to_contain_text("đợi vài giây")
+        await expect(notice).not_to_contain_text(CONNECTION_FAILED)
+        await expect(notice.get_by_role("button", name="Thử lại")).to_be_enabled()
+        await expect(page.locator("#send")).to_be_enabled()
+        assert phone.errors == [f"HTTP 429: {url}/api/chat"]
 
 
 async def test_a_request_that_hangs_fails_after_15_seconds(phone: Phone) -> None:

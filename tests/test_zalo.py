@@ -19,7 +19,7 @@ from bot.app import build_engine
 from bot.content import Content
 from bot.engine import Engine
 from bot.matcher import Understander
-from bot.server import EXTRAS_KEY, HEALTH_KEY, create_app
+from bot.server import DELIVERERS_KEY, HEALTH_KEY, create_app
 from bot.settings import Settings
 from bot.storage import User, credentials, inbox
 from bot.storage.models import InboxEvent
@@ -149,7 +149,7 @@ async def running(
     settings = Settings.from_env(env)
     engine = await build_engine(settings, content=content, understander=understander)
     app = await create_app(engine, settings)
-    channel = app[EXTRAS_KEY]["zalo"]
+    channel = app[DELIVERERS_KEY]["zalo"]
     assert isinstance(channel, ZaloChannel)
     channel.clock = fake.now
     channel.client.backoff = (0.0,)

@@ -16,11 +16,16 @@ STATES = {
     "cancelled": N_("cancelled"),
 }
 BAR = 10
-# Reasons given by channels that read better in words (others are shown as they are).
-REASONS = {
-    "outside_zalo_window": N_("outside Zalo's interaction window"),
-    "zalo_quota": N_("Zalo's reply quota used up"),
-}
+
+
+def reason_words() -> dict[str, str]:
+    """Reasons for skipping a delivery that read better in words, as the channels declare
+    them (others are shown as they are)."""
+    from bot.plugins import profiles
+
+    return {
+        reason: words for profile in profiles() for reason, words in profile.skip_reasons.items()
+    }
 
 
 def status_line(report: Mapping[str, Any], gettext: Callable[[str], str]) -> str:
@@ -43,8 +48,9 @@ def progress_text(report: Mapping[str, Any], gettext: Callable[[str], str]) -> s
     ]
     reasons: Mapping[str, int] = report.get("reasons", {})
     if reasons:
+        words = reason_words()
         why = ", ".join(
-            f"{gettext(REASONS[reason]) if reason in REASONS else reason} {count}"
+            f"{gettext(words[reason]) if reason in words else reason} {count}"
             for reason, count in sorted(reasons.items())
         )
         lines.append(gettext("Not sent: {reasons}").format(reasons=why))

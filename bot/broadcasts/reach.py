@@ -1,9 +1,9 @@
 """How many people a broadcast can reach on channels that only answer within a window.
 
-A channel may declare a reply window in its plugin's `extra` (`"reply_window"`, a
-`timedelta`, and `"label"`, its name for people): it can message a person only for that long
-after the person last wrote (Zalo: 48 hours). Deliveries to the others are skipped by the
-channel; the admin's preview says how many each way, before anything is sent.
+A channel may declare a reply window in its profile (`ChannelProfile.reply_window`): it can
+message a person only for that long after the person last wrote (Zalo: 48 hours).
+Deliveries to the others are skipped by the channel; the admin's preview says how many
+each way, before anything is sent.
 """
 
 from __future__ import annotations
@@ -30,14 +30,13 @@ class Window:
 
 def windows() -> list[Window]:
     """The reply windows the installed channel plugins declare."""
-    from bot.plugins import discover
+    from bot.plugins import profiles
 
-    found = []
-    for plugin in discover():
-        length = plugin.extra.get("reply_window")
-        if isinstance(length, dt.timedelta):
-            found.append(Window(plugin.name, plugin.label or plugin.name, length))
-    return found
+    return [
+        Window(profile.name, profile.label or profile.name, profile.reply_window)
+        for profile in profiles()
+        if profile.reply_window is not None
+    ]
 
 
 def split(

@@ -27,7 +27,8 @@ def next_run(rule: str, after: dt.datetime, zone: ZoneInfo = DEFAULT_ZONE) -> dt
 
 @dataclass(frozen=True)
 class QuietHours:
-    """No sending between `start` and `end` local time (21:00-07:00 by default)."""
+    """No sending between `start` and `end` local time (21:00-07:00 by default); equal
+    `start` and `end` (NEVER_QUIET) is never quiet."""
 
     start: dt.time = dt.time(21, 0)
     end: dt.time = dt.time(7, 0)
@@ -47,3 +48,6 @@ class QuietHours:
         local = moment.astimezone(self.zone)
         day = local.date() if local.time() < self.end else local.date() + dt.timedelta(days=1)
         return dt.datetime.combine(day, self.end, tzinfo=self.zone).astimezone(dt.UTC)
+
+
+NEVER_QUIET = (dt.time(0, 0), dt.time(0, 0))

@@ -6,12 +6,24 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, select
+from sqlalchemy import ColumnElement, and_, exists
 
 from bot.broadcasts import ROLES
+from bot.campaigns.store import not_reported
 from bot.storage.models import Event, User
 
-__all__ = ["ROLES", "Segment", "audience", "conditions"]
+__all__ = ["ROLES", "Segment", "conditions", "messaging_channels"]
+
+
+def messaging_channels() -> tuple[str, ...]:
+    """The channels that can message people first (their profile has a `label`).
+
+    Only their people are ever an audience: a web chat session cannot be written to, so it
+    is neither counted in a broadcast's reach nor queued.
+    """
+    from bot.plugins import profiles
+
+    return tuple(profile.name for profile in profiles() if profile.can_broadcast)
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,8 @@ class Segment:
     # Campaign facts: started this guide but never completed it; not seen for N days.
     not_completed_guide: str | None = None
     unseen_days: int | None = None
+    # People of a campaign's province who have not reported "I have done it" for it yet.
+    not_reported_campaign: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The segment as stored with the broadcast (only the filters in use)."""
@@ -43,8 +57,11 @@ class Segment:
 
 
 def conditions(segment: Segment, now: dt.datetime) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of a segment (subscribed people only)."""
-    where: list[ColumnElement[bool]] = [User.subscribed.is_(True)]
+    """The WHERE clauses of a segment: subscribed people on channels that can message them."""
+    where: list[ColumnElement[bool]] = [
+        User.subscribed.is_(True),
+        User.channel.in_(messaging_channels()),
+    ]
     if segment.channel:
         where.append(User.channel == segment.channel)
     if segment.province:
@@ -68,9 +85,6 @@ def conditions(segment: Segment, now: dt.datetime) -> list[ColumnElement[bool]]:
 
         where.append(did("guide_started"))
         where.append(~did("guide_completed"))
+    if segment.not_reported_campaign is not None:
+        where.append(not_reported(segment.not_reported_campaign))
     return where
-
-
-def audience(segment: Segment, now: dt.datetime) -> Select[int, str]:
-    """People in the segment, as (user id, channel): a query, never a list in memory."""
-    return select(User.id, User.channel).where(*conditions(segment, now))

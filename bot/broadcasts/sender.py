@@ -24,47 +24,17 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
 
 from bot.broadcasts import store
 from bot.broadcasts.progress import progress_text
 from bot.broadcasts.schedule import QuietHours
 from bot.broadcasts.templates import Recipient, render
 from bot.content import Content
+from bot.delivery import Deliverer, Outcome, ProgressShower
 from bot.messages import Button, Link, Outbound
 from bot.storage import Database
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a channel did with one message: "sent", "retry" (after `retry_after` seconds),
-    "failed" or "skipped" (with the reason, e.g. "blocked", "not_follower")."""
-
-    state: str
-    reason: str | None = None
-    retry_after: float = 0.0
-
-
-class Deliverer(Protocol):
-    """A channel that can send a message to a person without being asked."""
-
-    channel: str
-    rate: float  # messages per second the channel allows for bulk sends
-
-    async def deliver(self, external_id: str, message: Outbound) -> Outcome:
-        """Send one message; never raises for a delivery problem, says so in the Outcome."""
-        ...
-
-
-@runtime_checkable
-class ProgressShower(Protocol):
-    """A channel that can keep an admin's progress message up to date."""
-
-    async def show_progress(self, external_id: str, ref: str | None, text: str) -> str | None:
-        """Post `text` (ref None) or edit the message `ref`; the message's ref, or None."""
-        ...
 
 
 class Pace:
@@ -89,25 +59,6 @@ class Pace:
         self.stamp = now
         self.tokens -= 1.0
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
-
-
-class Spacing:
-    """At most one message per `interval` seconds to the same chat (Telegram asks for one per
-    second per chat). Remembers only the chats served within the last interval."""
-
-    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.interval = interval
-        self.clock = clock
-        self._next: dict[str, float] = {}
-
-    def delay(self, key: str) -> float:
-        """Reserve the next moment `key` may get a message; how long to wait for it."""
-        now = self.clock()
-        if len(self._next) > 1024:  # forget chats whose turn has passed: memory stays flat
-            self._next = {k: t for k, t in self._next.items() if t > now}
-        start = max(now, self._next.get(key, now))
-        self._next[key] = start + self.interval
-        return start - now
 
 
 @dataclass
@@ -390,7 +341,9 @@ class Sender:
             log.exception("broadcast %s: the %s channel failed", broadcast.id, delivery.channel)
             outcome = Outcome("retry", "channel_error")
         if outcome.state != "retry":
-            return store.Result(delivery.id, outcome.state, outcome.reason)
+            return store.Result(
+                delivery.id, outcome.state, outcome.reason, unreachable=outcome.unreachable
+            )
         if delivery.attempts >= self.options.max_attempts:
             return store.Result(delivery.id, "failed", outcome.reason or "gave_up")
         backoff = self.options.backoff[min(delivery.attempts - 1, len(self.options.backoff) - 1)]

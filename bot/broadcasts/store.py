@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, func, insert, literal, or_, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bot.broadcasts.schedule import next_run
 from bot.broadcasts.segments import Segment, conditions
+from bot.storage import dialect
 from bot.storage.models import Broadcast, Delivery, User
 
 # command -> (states it applies to, the state it leads to)
@@ -77,6 +77,7 @@ class Result:
     state: str
     reason: str | None = None
     retry_at: dt.datetime | None = None
+    unreachable: bool = False  # the channel says the person cannot be reached any more
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
@@ -188,17 +189,21 @@ def start_occurrence(connection: Connection, broadcast_id: int, now: dt.datetime
     if row is None or row.state != "scheduled":
         return 0
     occurrence = row.occurrence + 1
-    insert_once = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    people = select(
-        literal(broadcast_id),
-        literal(occurrence),
-        User.id,
-        User.channel,
-        literal("pending"),
-        literal(0),
-    ).where(*conditions(row.segment, now))
+    # Queued in the order people came, whatever index the filters use.
+    people = (
+        select(
+            literal(broadcast_id),
+            literal(occurrence),
+            User.id,
+            User.channel,
+            literal("pending"),
+            literal(0),
+        )
+        .where(*conditions(row.segment, now))
+        .order_by(User.id)
+    )
     result = connection.execute(
-        insert_once(Delivery)
+        dialect.insert(connection, Delivery)
         .from_select(
             ["broadcast_id", "occurrence", "user_id", "channel", "state", "attempts"], people
         )
@@ -329,6 +334,16 @@ def record(connection: Connection, results: list[Result], now: dt.datetime) -> N
             for result in results
         ],
     )
+    lost = [result.delivery_id for result in results if result.unreachable]
+    if lost:
+        connection.execute(
+            update(User)
+            .where(
+                User.id.in_(select(Delivery.user_id).where(Delivery.id.in_(lost))),
+                User.unreachable_since.is_(None),
+            )
+            .values(unreachable_since=now)
+        )
 
 
 def finish(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bot.channel_profile import ChannelLimits, ChannelProfile
 from bot.content.claims import claim_errors, parity_errors
 from bot.content.models import Content, Localized
 from bot.content.truth import province_truth_errors
+from bot.content.units import unit_errors
 from bot.normalize import Normalizer
 
 MIN_EXAMPLES = 10
@@ -26,19 +29,30 @@ class CheckReport:
 
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # What each installed channel accepts (the channels declare it): texts must fit them all.
+    limits: Mapping[str, ChannelLimits] = field(default_factory=dict)
 
 
-def check_content(content: Content, authoring: bool = True) -> CheckReport:
+def check_content(
+    content: Content,
+    authoring: bool = True,
+    channels: Sequence[ChannelProfile] = (),
+) -> CheckReport:
     """Check references, guide structure, channel limits, locales and province truth; with
     `authoring` (`helpdesk content check` and its test, not every start, as they take a
-    while) also the example questions, the claims' sources and English/Vietnamese parity."""
-    report = CheckReport()
+    while) also the example questions, the claims' sources and English/Vietnamese parity.
+    `channels`: the channels whose limits texts must fit (`bot.plugins.profiles()`, the
+    installed ones, for `helpdesk content check`; none at start, since channels split long
+    texts anyway)."""
+    report = CheckReport(limits={profile.name: profile.limits for profile in channels})
     _check_topics(content, report)
     _check_guides(content, report)
     _check_places(content, report)
     _check_variants(content, report)
     _check_campaign(content, report)
     report.errors += province_truth_errors(content)
+    labels = [limits.label for limits in report.limits.values()]
+    report.errors += unit_errors(content, min(labels, default=60))
     _check_menu(content, report)
     if authoring:
         report.errors += claim_errors(content)
@@ -55,7 +69,7 @@ def _fits(content: Content, report: CheckReport, where: str, text: Localized, ki
                 f"{where}: {locale} text contains the number {number.group(0)!r}; "
                 "phone numbers belong in provinces/, the bot adds them as contact cards"
             )
-    for channel, limits in content.channels.items():
+    for channel, limits in report.limits.items():
         limit = limits.text if kind == "text" else limits.label
         for locale, value in text.values.items():
             if len(value) > limit:

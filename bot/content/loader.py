@@ -7,20 +7,20 @@ the checks of meaning live in check.py, truth.py and claims.py."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.channel_profile import ChannelProfile
 from bot.content.check import CheckReport, check_content
 from bot.content.models import (
     CAMPAIGN_STATUSES,
     TOPIC_FLOWS,
     Branch,
     Campaign,
-    ChannelLimits,
     Content,
     Flow,
     Guide,
@@ -35,6 +35,7 @@ from bot.content.models import (
     Topic,
     Variant,
 )
+from bot.content.units import read_units
 
 try:  # the C loader is several times faster; start-up time matters for `helpdesk ask`
     _Loader: Any = yaml.CSafeLoader
@@ -328,18 +329,6 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
             url=reader.text(entry, "url", where),
         )
 
-    channels: dict[str, ChannelLimits] = {}
-    for name, raw in reader.mapping(settings.get("channels", {}), "content.yaml:channels").items():
-        entry = reader.mapping(raw, f"content.yaml:channels.{name}")
-        try:
-            channels[name] = ChannelLimits(
-                text=int(entry["text"]), buttons=int(entry["buttons"]), label=int(entry["label"])
-            )
-        except (KeyError, TypeError, ValueError):
-            reader.problem(
-                f"content.yaml:channels.{name}", "needs whole numbers text, buttons, label"
-            )
-
     menu: list[MenuSection] = []
     for index, raw in enumerate(settings.get("menu") or []):
         where = f"content.yaml:menu[{index}]"
@@ -434,6 +423,8 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
         if campaign.status not in CAMPAIGN_STATUSES:
             reader.problem(where, f"status must be one of {', '.join(CAMPAIGN_STATUSES)}")
 
+    units, unit_problems = read_units(root / "units", locales)
+    reader.problems += unit_problems
     content = Content(
         topics=topics,
         guides=guides,
@@ -441,7 +432,6 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
         health_hotline=health_hotline,
         sites=sites,
         sources=sources,
-        channels=channels,
         menu=tuple(menu),
         out_of_scope=tuple(out_of_scope),
         lexicon=lexicon,
@@ -454,6 +444,7 @@ def read_content(content_dir: Path) -> tuple[Content, list[str]]:
         operator=operator,
         terms=terms,
         campaign=campaign,
+        units=units,
     )
     for locale in locales:
         if locale not in content.language_names:
@@ -471,10 +462,10 @@ def load_content(content_dir: Path) -> Content:
     return content
 
 
-def check_folder(content_dir: Path) -> CheckReport:
-    """Load a content folder and check it all, examples included; structural problems are
-    errors too."""
+def check_folder(content_dir: Path, channels: Sequence[ChannelProfile] = ()) -> CheckReport:
+    """Load a content folder and check it all, examples included, texts against `channels`'
+    limits; structural problems are errors too."""
     content, problems = read_content(content_dir)
-    report = check_content(content)
+    report = check_content(content, channels=channels)
     report.errors[:0] = problems
     return report

@@ -210,15 +210,33 @@ class MenuSection:
 
 
 @dataclass(frozen=True, slots=True)
-class ChannelLimits:
-    """What a channel accepts: text length, buttons per message, button label length."""
+class Unit:
+    """An agency or a district people may name when they report (`content/units/`)."""
 
-    text: int
-    buttons: int
-    label: int
+    id: str
+    name: Localized
+    # The letter that names it (a letter of the unit's province).
+    source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class ProvinceUnits:
+    """The agencies and districts of one province that a setup report may name."""
+
+    province: str
+    agencies: tuple[Unit, ...] = ()
+    districts: tuple[Unit, ...] = ()
+
+    def agency(self, unit_id: str | None) -> Unit | None:
+        """The agency with this id, or None."""
+        return next((u for u in self.agencies if u.id == unit_id), None)
+
+    def district(self, unit_id: str | None) -> Unit | None:
+        """The district with this id, or None."""
+        return next((u for u in self.districts if u.id == unit_id), None)
+
+
+@dataclass(frozen=True, slots=True)
 class Content:
     """The whole knowledge base."""
 
@@ -228,7 +246,6 @@ class Content:
     health_hotline: Hotline
     sites: Mapping[str, Site]
     sources: Mapping[str, Source]
-    channels: Mapping[str, ChannelLimits]
     menu: tuple[MenuSection, ...] = ()
     out_of_scope: tuple[str, ...] = ()
     lexicon: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -239,6 +256,8 @@ class Content:
     # Names and terms any answer may use (app names, "CCCD"), each with its source.
     terms: Mapping[str, str] = field(default_factory=dict)
     campaign: Campaign | None = None
+    # Agencies and districts per province, for setup reports (content/units/<province>.yaml).
+    units: Mapping[str, ProvinceUnits] = field(default_factory=dict)
 
     def topic(self, topic_id: str) -> Topic | None:
         """The topic with this id, or None."""

@@ -189,7 +189,14 @@ class Understander:
         return Match(tuple((labels[i], float(probabilities[i])) for i in order))
 
     def understand(self, text: str, context_app: str | None = None) -> Decision:
-        """Decide what `text` asks; `context_app` is the app the conversation was about."""
+        """Decide what `text` asks; `context_app` is the app the conversation was about.
+
+        Every reading of the message shares one budget of typo searches (Matcher.reading).
+        """
+        with self.matcher.reading():
+            return self._understand(text, context_app)
+
+    def _understand(self, text: str, context_app: str | None) -> Decision:
         entities = self.entities.read(text)
         named, allowed = self.allowed_for(text)
         decision = self.decide(text, self.classify(text, allowed), named, context_app)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
@@ -28,6 +30,7 @@ from rapidfuzz import fuzz, process
 from bot.content.models import Content
 from bot.matcher.features import FeatureIndex, text_features
 from bot.normalize import Normalizer
+from bot.sized_cache import SizedCache
 
 WORD_WEIGHT = 0.55
 CHAR_WEIGHT = 0.55
@@ -44,8 +47,17 @@ TYPO_CUTOFF = 82.0
 # Run-together text ("caibluezonethenao") is cut into known words; longer tokens only.
 SEGMENT_FROM = 6
 LONGEST_WORD = 14
-# Repairs are remembered (people make the same typos); bounded so memory stays flat.
-REPAIR_CACHE = 50_000
+# Repairs are remembered (people make the same typos), and so are the words of whole texts;
+# each cache is bounded in bytes (bot/sized_cache.py), so memory stays flat whatever is typed.
+REPAIR_CACHE_BYTES = 8_000_000
+WORDS_CACHE_BYTES = 8_000_000
+# Unknown words searched for (segmentation, then a fuzzy search of the whole vocabulary, about
+# 0.25 ms each) per message read: the 8,083 realistic questions of the content, tuning and
+# evaluation sets need at most 2 (tests/test_long_messages.py), so 6 cuts none of them, while
+# a message of made-up words costs at most 6 searches. Further unknown words are read as
+# typed. Tokens longer than LONGEST_TOKEN are never searched (no run-together question is).
+MAX_REPAIRS = 6
+LONGEST_TOKEN = 40
 
 
 # The pseudo topic of the content's out-of-scope examples ("none of the above").
@@ -230,9 +242,12 @@ class Matcher:
         self._vocabulary = sorted({t for n in normalized for t in n.folded})
         self._known = set(self._vocabulary)
         self._segmentable = self._known | self.normalizer.abbreviations
-        self._repaired: dict[str, tuple[str, ...]] = {}
-        self._words_of: dict[str, tuple[str, ...]] = {}
+        self._repaired: SizedCache[str, tuple[str, ...]] = SizedCache(REPAIR_CACHE_BYTES)
+        self._words_of: SizedCache[str, tuple[str, ...]] = SizedCache(WORDS_CACHE_BYTES)
         self._in_scope_words = in_scope_words
+        # Searches left to the message being read (see `reading`).
+        self._searches_left = MAX_REPAIRS
+        self._in_message = False
 
     @cached_property
     def _spaces(self) -> _Spaces:
@@ -268,12 +283,33 @@ class Matcher:
             repaired.extend(self._repair_token(token))
         return tuple(repaired)
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Read one message: every text read inside the block (the message, its clauses, the
+        message without its request for a person) shares one budget of MAX_REPAIRS searches.
+        Outside a block, each call of `words` or `pieces` has a budget of its own."""
+        if self._in_message:
+            yield
+            return
+        self._in_message, self._searches_left = True, MAX_REPAIRS
+        try:
+            yield
+        finally:
+            self._in_message = False
+
+    def _new_call(self) -> None:
+        if not self._in_message:
+            self._searches_left = MAX_REPAIRS
+
     def _repair_token(self, token: str) -> tuple[str, ...]:
         if token in self._known or len(token) < 4 or token.isdigit():
             return (token,)
         cached = self._repaired.get(token)
         if cached is not None:
             return cached
+        if self._searches_left <= 0 or len(token) > LONGEST_TOKEN:
+            return (token,)  # over the message's budget: read as typed, and not remembered
+        self._searches_left -= 1
         pieces = self._segment(token) if len(token) >= SEGMENT_FROM else None
         if pieces:
             result = tuple(word for piece in pieces for word in self.normalizer.expand(piece))
@@ -282,8 +318,7 @@ class Matcher:
                 token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
             )
             result = (best[0] if best else token,)
-        if len(self._repaired) < REPAIR_CACHE:
-            self._repaired[token] = result
+        self._repaired.put(token, result)
         return result
 
     def _segment(self, token: str) -> list[str] | None:
@@ -330,16 +365,16 @@ class Matcher:
         """The folded, expanded and typo-repaired words the matcher reads in `text`."""
         cached = self._words_of.get(text)
         if cached is None:
+            self._new_call()
             cached = self._repair(self.normalizer.normalize(text).folded)
-            if len(self._words_of) >= REPAIR_CACHE:
-                self._words_of.clear()
-            self._words_of[text] = cached
+            self._words_of.put(text, cached)
         return cached
 
     def pieces(self, text: str) -> tuple[str, ...]:
         """The folded, expanded words of `text` with run-together words cut apart, but no
         typo corrected: what the character n-grams are read from."""
         pieces: list[str] = []
+        self._new_call()
         for token in self.normalizer.normalize(text).folded:
             repaired = self._repair_token(token)
             if len(repaired) > 1:

@@ -16,6 +16,7 @@ Storage code is written once, as synchronous functions of a SQLAlchemy `Connecti
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -25,6 +26,9 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, RootTransaction, make_url
 from sqlalchemy.pool import StaticPool
+
+from bot.storage.private import private_file
+from bot.storage.sealing import Sealer, attach_sealer, key_file_for
 
 if TYPE_CHECKING:  # imported when PostgreSQL is used: `helpdesk ask` on SQLite starts faster
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -103,9 +107,16 @@ class _AsyncTransaction:
 class Database:
     """Owns the engine. `upgrade()` migrates; `transaction()` and `run()` do the work."""
 
-    def __init__(self, url: str, echo: bool = False) -> None:
+    def __init__(self, url: str, echo: bool = False, secret_key: str | None = None) -> None:
+        """`secret_key` encrypts channel credentials (default: the SECRET_KEY variable;
+        without one, a key file beside the database, see bot/storage/sealing.py)."""
         self.url: URL = make_url(url)
         self.is_sqlite = self.url.drivername in SQLITE_DRIVERS
+        path = Path(self.url.database or "") if self.is_sqlite and not self.is_memory else None
+        self.sealer = Sealer(
+            secret_key or os.environ.get("SECRET_KEY") or None,
+            None if self.is_sqlite and path is None else key_file_for(path),
+        )
         self._upgraded = False
         self._async_engine: AsyncEngine | None = None
         self._sync_engine: Engine | None = None
@@ -113,8 +124,8 @@ class Database:
         self._executor: ThreadPoolExecutor | None = None
         self._lock: asyncio.Lock | None = None
         if self.is_sqlite:
-            if not self.is_memory:
-                Path(self.url.database or "").parent.mkdir(parents=True, exist_ok=True)
+            if path is not None:
+                private_file(path)
             self._sync_engine = create_engine(
                 self.url.set(drivername="sqlite+pysqlite"),
                 echo=echo,
@@ -122,12 +133,14 @@ class Database:
                 connect_args={"timeout": 30, "check_same_thread": False},
             )
             _configure_sqlite(self._sync_engine)
+            attach_sealer(self._sync_engine, self.sealer)
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
         elif self.url.drivername in POSTGRES_DRIVERS:
             from sqlalchemy.ext.asyncio import create_async_engine
 
             self.url = self.url.set(drivername="postgresql+asyncpg")
             self._async_engine = create_async_engine(self.url, echo=echo, pool_pre_ping=True)
+            attach_sealer(self._async_engine.sync_engine, self.sealer)
         else:
             raise ValueError(f"unsupported database URL scheme {self.url.drivername!r}")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
+from bot.storage import dialect
 from bot.storage.models import InboxEvent, utcnow
 
 # An event that failed this many times is left for a person to look at, not retried forever.
@@ -23,9 +23,8 @@ def store(
     connection: Connection, channel: str, event_id: str, payload: dict[str, Any]
 ) -> int | None:
     """Store an event; its inbox id, or None when it was stored before (a redelivery)."""
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     return connection.execute(
-        insert(InboxEvent)
+        dialect.insert(connection, InboxEvent)
         .values(
             channel=channel,
             event_id=event_id[:128],
@@ -36,6 +35,14 @@ def store(
         .on_conflict_do_nothing()
         .returning(InboxEvent.id)
     ).scalar()
+
+
+def store_many(
+    connection: Connection, channel: str, events: list[tuple[str, dict[str, Any]]]
+) -> list[int | None]:
+    """Store several events in one transaction (a group commit): each one's inbox id, or
+    None for one stored before."""
+    return [store(connection, channel, event_id, payload) for event_id, payload in events]
 
 
 def take(connection: Connection, inbox_id: int) -> dict[str, Any] | None:
@@ -53,9 +60,18 @@ def take(connection: Connection, inbox_id: int) -> dict[str, Any] | None:
     return dict(row.payload)
 
 
-def finish(connection: Connection, inbox_id: int) -> None:
-    """Mark an event handled."""
-    connection.execute(update(InboxEvent).where(InboxEvent.id == inbox_id).values(done_at=utcnow()))
+# Built once: this runs for every update a channel handles.
+_FINISH = (
+    update(InboxEvent).where(InboxEvent.id == bindparam("f_id")).values(done_at=bindparam("f_done"))
+)
+
+
+def finish(connection: Connection, inbox_id: int | list[int]) -> None:
+    """Mark an event (or several, in one statement) handled."""
+    ids = inbox_id if isinstance(inbox_id, list) else [inbox_id]
+    if ids:
+        now = utcnow()
+        connection.execute(_FINISH, [{"f_id": one, "f_done": now} for one in ids])
 
 
 def pending(connection: Connection, channel: str, limit: int = 500) -> list[int]:

@@ -206,6 +206,8 @@ class Delivery(Base):
         # Claims read one occurrence's deliveries by state in order (retries by time, new ones
         # by id), and reports count them by state: one index serves both.
         Index("ix_deliveries_claim", "broadcast_id", "occurrence", "state", "lease_until", "id"),
+        # Deleting a person deletes their deliveries: found through this, not a scan.
+        Index("ix_deliveries_user", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

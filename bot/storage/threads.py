@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from bot.storage import dialect
 from bot.storage.models import ChannelThread, User, utcnow
 
 
@@ -72,7 +72,6 @@ def load(connection: Connection, channel: str, external_id: str) -> Thread | Non
 
 def save(connection: Connection, thread: Thread) -> None:
     """Write the thread (insert or replace)."""
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     values = {
         "last_message_id": thread.last_message_id,
         "last_message_at": thread.last_message_at,
@@ -81,7 +80,7 @@ def save(connection: Connection, thread: Thread) -> None:
         "choices": {"actions": list(thread.choices)},
         "updated_at": utcnow(),
     }
-    statement = insert(ChannelThread).values(user_id=thread.user_id, **values)
+    statement = dialect.insert(connection, ChannelThread).values(user_id=thread.user_id, **values)
     connection.execute(
         statement.on_conflict_do_update(index_elements=[ChannelThread.user_id], set_=values)
     )

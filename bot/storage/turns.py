@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
+from bot.storage import dialect
 from bot.storage.models import DialogueState, Event, InboundSeen, MessageLog, User, utcnow
 
 # `last_seen_at` is for "not seen for N days" questions; refreshing it more often is waste.
@@ -38,24 +39,12 @@ class PersonRow:
     unreachable: bool = False
 
 
-def _dialect_insert(connection: Connection) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (imported when first needed:
-    a SQLite deployment never loads the PostgreSQL dialect)."""
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        return postgresql.insert
-    from sqlalchemy.dialects import sqlite
-
-    return sqlite.insert
-
-
 def _new_person(connection: Connection) -> Any:
     """The prebuilt insert-or-ignore of a new person, returning its id."""
     name = connection.dialect.name
     if name not in _NEW_PERSON:
         _NEW_PERSON[name] = (
-            _dialect_insert(connection)(User)
+            dialect.insert(connection, User)
             .values(
                 channel=bindparam("channel"),
                 external_id=bindparam("external_id"),
@@ -73,7 +62,7 @@ def _new_person(connection: Connection) -> Any:
 def first_delivery(connection: Connection, channel: str, message_id: str) -> bool:
     """Record a channel message id; False when it was recorded before (a redelivery)."""
     statement = (
-        _dialect_insert(connection)(InboundSeen)
+        dialect.insert(connection, InboundSeen)
         .values(channel=channel, message_id=message_id[:128], created_at=utcnow())
         .on_conflict_do_nothing()
     )
@@ -130,6 +119,14 @@ _SAVE_STATE = (
 )
 
 
+def is_known(connection: Connection, channel: str, external_id: str) -> bool:
+    """True when the person has been stored (they wrote or pressed something before)."""
+    found = connection.execute(
+        select(User.id).where(User.channel == channel, User.external_id == external_id)
+    ).first()
+    return found is not None
+
+
 def load_person(
     connection: Connection, channel: str, external_id: str, new_locale: str
 ) -> PersonRow:
@@ -161,7 +158,7 @@ def load_person(
     if person_id is None:
         person_id = connection.execute(_FIND_ID, keys).scalar_one()
         connection.execute(
-            _dialect_insert(connection)(DialogueState)
+            dialect.insert(connection, DialogueState)
             .values(user_id=person_id, data={}, updated_at=now)
             .on_conflict_do_nothing()
         )

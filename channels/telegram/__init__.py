@@ -3,8 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import os
+import warnings
 
+from bot.channel_profile import ChannelLimits, ChannelProfile
 from bot.plugins import ChannelPlugin, Host, lifecycle
+
+CHANNEL = "telegram"
+
+
+def configure_ptb() -> None:
+    """Process-wide settings python-telegram-bot reads, made once, when the channel installs.
+
+    - PTB_TIMEDELTA: opt in to what PTB makes the default in its next major version,
+      durations such as RetryAfter.retry_after as timedelta (read at each access; see
+      telegram/_utils/datetime.py, get_timedelta_value).
+    - Sending calls do_api_request("sendMessage"/"answerCallbackQuery") on purpose, to skip
+      parsing Telegram's answer (outbound.py); PTB warns that Bot's own methods exist.
+    """
+    from telegram.warnings import PTBUserWarning
+
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    warnings.filterwarnings(
+        "ignore", message=r"Please use 'Bot\.\w+' instead of", category=PTBUserWarning
+    )
 
 
 async def _install(host: Host) -> bool:
@@ -15,16 +37,22 @@ async def _install(host: Host) -> bool:
     settings = TelegramSettings.from_env(host.env)
     if settings is None:
         return False
+    configure_ptb()
     channel = TelegramChannel(
-        host.engine, settings, host.settings, serving=host.serving, health=host.health
+        host.core,
+        host.storage(CHANNEL),
+        settings,
+        host.settings,
+        serving=host.serving,
+        health=host.health,
+        support=host.support,
     )
-    host.deliverers["telegram"] = channel
+    host.deliverers[CHANNEL] = channel
     if settings.webhook_url and host.serving:
         host.app.router.add_post(WEBHOOK_PATH, channel.receiver.handle)
     # Starting only launches the connection in the background (channels/telegram/connection.py):
     # an unreachable Bot API never stops the server.
     host.app.cleanup_ctx.append(lifecycle(channel.start, channel.stop))
-    host.extras["telegram"] = channel
     return True
 
 
@@ -46,9 +74,14 @@ def _run_check(_args: argparse.Namespace) -> int:
 
 
 plugin = ChannelPlugin(
-    name="telegram",
+    profile=ChannelProfile(
+        name=CHANNEL,
+        label="Telegram",
+        # Bot API limits (docs/facts.md §7): 4096 characters of text, 1-64 bytes of
+        # callback data. Buttons: ours, to keep a keyboard readable on a small phone.
+        limits=ChannelLimits(text=4096, buttons=8, label=60, action_bytes=64),
+        admin_setting="ADMIN_TELEGRAM_IDS",
+    ),
     install=_install,
     add_commands=_add_commands,
-    admin_setting="ADMIN_TELEGRAM_IDS",
-    label="Telegram",
 )

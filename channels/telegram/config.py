@@ -31,6 +31,8 @@ class TelegramSettings:
     # Telegram allows about 30 bulk messages per second; with allow_paid_broadcast (paid in
     # Telegram Stars) up to 1,000 (docs/facts.md §7).
     paid_broadcast: bool = False
+    # The operators' group (live support, channels/telegram/operators.py): its chat id.
+    operator_chat_id: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> TelegramSettings | None:
@@ -61,4 +63,18 @@ class TelegramSettings:
             api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API,
             webhook_url=webhook_url,
             webhook_secret=secret,
+            operator_chat_id=_operator_chat(env),
         )
+
+
+def _operator_chat(env: Mapping[str, str]) -> int | None:
+    """OPERATOR_TELEGRAM_CHAT_ID: the operators' group (a group's id is negative)."""
+    raw = env.get("OPERATOR_TELEGRAM_CHAT_ID", "").strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"-\d{5,20}", raw):
+        raise SettingsError(
+            "OPERATOR_TELEGRAM_CHAT_ID must be the operators' group's chat id, a negative "
+            f"number such as -1001234567890, not {raw!r}"
+        )
+    return int(raw)

@@ -22,9 +22,9 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot.engine import Engine
 from bot.health import BACKOFF_SECONDS, ChannelHealth, ChannelRefused, ChannelState, keep_trying
 from bot.health import one_line as error_line
+from bot.storage.channel_store import ChannelStore
 from channels.telegram.config import WEBHOOK_PATH, TelegramSettings
 from channels.telegram.secret import webhook_secret
 from channels.telegram.updates import UpdateInbox
@@ -38,7 +38,7 @@ CHANNEL = "telegram"
 class Connectable(Protocol):
     """What the connection needs of the channel (adapter.py's TelegramChannel)."""
 
-    engine: Engine
+    store: ChannelStore
     settings: TelegramSettings
     serving: bool
     application: Application[Any, Any, Any, Any, Any, Any]
@@ -75,7 +75,7 @@ class Connection:
         channel = self.channel
         if channel.serving and channel.settings.webhook_url:
             channel.guard.secret = await webhook_secret(
-                channel.engine.database, channel.settings.webhook_secret
+                channel.store, channel.settings.webhook_secret
             )
         self._task = asyncio.create_task(
             keep_trying(CHANNEL, self._attempt, self.health, self.backoff)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.messages import Button, Contact, Link, Outbound
-from channels.text import contact_lines, split_text
+from bot.render import bold_as, split_text, written_out
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,6 @@ CALLBACK_DATA_LIMIT = 64
 # a reply with buttons but no words gets this in their place, one without is not sent.
 PLACEHOLDER = "👇"
 SHORT_LABEL = 18
-BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ class TelegramMessage:
 
 def to_html(text: str) -> str:
     """Escape everything, then turn the content's **bold** into <b>."""
-    return BOLD.sub(r"<b>\1</b>", html.escape(text, quote=False))
+    return bold_as(html.escape(text, quote=False), lambda phrase: f"<b>{phrase}</b>")
 
 
 def visible_length(markup: str) -> int:
@@ -79,10 +78,8 @@ def blank(markup: str) -> bool:
 
 def render(reply: Outbound) -> list[TelegramMessage]:
     """The Telegram messages for one reply, in order; never a blank text."""
-    text = reply.text
-    if reply.contacts:
-        text = f"{text}\n{contact_lines(reply.contacts)}"
-    pieces = [piece for piece in map(to_html, split_text(text, TEXT_LIMIT)) if not blank(piece)]
+    texts = split_text(written_out(reply), TEXT_LIMIT)
+    pieces = [piece for piece in map(to_html, texts) if not blank(piece)]
     buttons = keyboard(reply.buttons, reply.links)
     if not pieces and buttons is not None:
         pieces = [PLACEHOLDER]

@@ -2,26 +2,38 @@
 stored, 200 at once; handling happens afterwards (updates.py).
 
 Telegram sends the secret given to setWebhook back in `X-Telegram-Bot-Api-Secret-Token`.
-Wrong secrets are counted per client address in a token bucket: after `burst` of them the
-address gets 429 without its secret being compared, until the bucket refills (one wrong
-secret per `refill_seconds`). The log says so once per burst, with the address.
+Wrong secrets (a header that is not even UTF-8 included) are counted per client address in
+a token bucket: after `burst` of them the address gets 429 without its secret being
+compared, until the bucket refills (one wrong secret per `refill_seconds`). The log says so
+once per burst, with the address.
+
+With the right secret, what the body is decides:
+- not JSON, not an object, or no `update_id` that is a whole number from 0 to 2**53: 400.
+  Telegram never sends that, so no redelivery is provoked; a misconfigured sender is told.
+- an `update_id`, but python-telegram-bot cannot read the rest: 200, nothing stored, one
+  warning (with the update id and the address, never the body). It came with the secret, so
+  it is Telegram's; any other answer makes Telegram deliver it again and again (and count it
+  as the webhook's last error), while no retry can make it readable.
+- an update: stored, 200. Kinds of update no handler takes are stored and acknowledged too.
 """
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
-import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from aiohttp import web
 from telegram import Bot
 
-from channels.telegram.updates import UpdateInbox, parse
+from bot.guard.body import BadBody, read_json_object
+from bot.guard.refusals import RefusalLog
+from bot.guard.requests import client_address
+from bot.guard.secret import same_secret
+from channels.telegram.plain import read_plain
+from channels.telegram.updates import UpdateInbox, chat_of, parse, update_id
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +83,7 @@ class SecretGuard:
             if bucket.tokens < 1:
                 bucket.limited += 1
                 return "limited"
-        expected = self.secret or ""
-        if expected and hmac.compare_digest(given.encode(), expected.encode()):
+        if same_secret(given, self.secret or ""):
             return "ok"
         if (
             bucket is None
@@ -117,26 +128,6 @@ class SecretGuard:
             del self._buckets[address]
 
 
-def client_address(request: web.Request) -> str:
-    """Who sent the request: the peer, or behind a proxy on this machine (nginx), the
-    address the proxy added last to `X-Forwarded-For` (the one it saw; earlier entries are
-    whatever the client claimed)."""
-    peer = request.remote or "unknown"
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if forwarded and _is_loopback(peer):
-        last = forwarded.split(",")[-1].strip()
-        if last:
-            return last[:64]
-    return peer
-
-
-def _is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
-
-
 class WebhookReceiver:
     """The aiohttp handler of the webhook route."""
 
@@ -144,10 +135,11 @@ class WebhookReceiver:
         self.guard = guard
         self.updates = updates
         self.bot = bot
+        self.refusals = RefusalLog(log, "telegram webhook")
 
     async def handle(self, request: web.Request) -> web.Response:
-        """Refuse without the right secret (429 when guessing), 400 for anything that is not
-        an update; otherwise store the update and answer 200 before handling it."""
+        """Refuse without the right secret (429 when guessing), 400 for a body that is not an
+        update; otherwise store the update and answer 200 before handling it."""
         address = client_address(request)
         verdict = self.guard.check(address, request.headers.get(SECRET_HEADER, ""))
         if verdict == "limited":
@@ -156,11 +148,23 @@ class WebhookReceiver:
         if verdict == "refused":
             return web.json_response({"ok": False}, status=403)
         try:
-            data: Any = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
-            data = None
-        update = parse(data, self.bot) if isinstance(data, dict) else None
+            data = read_json_object(await request.read())
+        except BadBody as error:
+            return self._not_an_update(address, str(error))
+        number = update_id(data)
+        if number is None:
+            return self._not_an_update(address, "no update_id that is a whole number")
+        plain = read_plain(data)
+        if plain is not None:  # the common shapes, read without PTB (plain.py)
+            await self.updates.receive(data, ("chat", plain.chat_id), number)
+            return web.json_response({"ok": True})
+        update = parse(data, self.bot)
         if update is None:
-            return web.json_response({"ok": False, "error": "not a Telegram update"}, status=400)
-        await self.updates.receive(data, update)
+            self.refusals.refused(address, 200, f"update {number} unreadable, dropped")
+            return web.json_response({"ok": True})
+        await self.updates.receive(data, chat_of(update), number)
         return web.json_response({"ok": True})
+
+    def _not_an_update(self, address: str, reason: str) -> web.Response:
+        self.refusals.refused(address, 400, reason)
+        return web.json_response({"ok": False, "error": "not a Telegram update"}, status=400)

@@ -3,7 +3,6 @@ files."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from pathlib import Path
@@ -14,11 +13,17 @@ from aiohttp import web
 
 from bot.contacts import display_date, hotline_contact
 from bot.content import Content, Hotline
-from bot.engine import Engine
+from bot.guard.body import BadBody, read_json_object
+from bot.guard.flood import retry_after
+from bot.guard.refusals import RefusalLog
+from bot.guard.requests import client_address
 from bot.i18n import translations
 from bot.messages import Inbound
+from bot.port import Core
 from bot.settings import Settings
+from channels.web.limits import Flood, WebLimits
 from channels.wire import reply_to_json
+from handlers.actions import Hello
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +62,13 @@ def about_card(hotline: Hotline, locale: str, content: Content) -> dict[str, str
 
 
 class WebChat:
-    """The handlers of the web chat, bound to an engine."""
+    """The handlers of the web chat, bound to the core."""
 
-    def __init__(self, engine: Engine, settings: Settings) -> None:
+    def __init__(self, engine: Core, settings: Settings, limits: WebLimits | None = None) -> None:
         self.engine = engine
         self.settings = settings
+        self.flood = Flood(limits or WebLimits.from_env(settings.env or {}))
+        self.floods = RefusalLog(log, "web chat")
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,
@@ -144,6 +151,9 @@ class WebChat:
 
     async def chat(self, request: web.Request) -> web.Response:
         """One turn: `{"session", "text"}` or `{"session", "action"}` -> `{"replies": [...]}`."""
+        address = client_address(request)
+        if wait := self.flood.address(address):
+            return self._slow_down(address, wait, "too many requests from this address")
         if request.content_type != "application/json":
             return _error(415, "send JSON (Content-Type: application/json)")
         try:
@@ -151,22 +161,24 @@ class WebChat:
         except web.HTTPRequestEntityTooLarge:
             return _error(413, "the message is too large")
         try:
-            # JSON is UTF-8 (RFC 8259); a declared charset is not trusted.
-            body: Any = json.loads(raw.decode("utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return _error(400, "the body is not valid JSON")
-        if not isinstance(body, dict):
-            return _error(400, "the body must be a JSON object")
+            body = read_json_object(raw)
+        except BadBody as error:
+            return _error(400, str(error))
         session, text, action = body.get("session"), body.get("text"), body.get("action")
         if not isinstance(session, str) or not SESSION.fullmatch(session):
             return _error(400, "'session' must be 8-64 characters of A-Z a-z 0-9 _ -")
+        if wait := self.flood.session(session):
+            return self._slow_down(address, wait, "too many messages from one person")
         if (text is None) == (action is None):
             return _error(400, "send exactly one of 'text' or 'action'")
         if text is not None and not isinstance(text, str):
             return _error(400, "'text' must be a string")
         if action is not None and not isinstance(action, str):
             return _error(400, "'action' must be a string")
-        locale = body.get("locale") if body.get("locale") in self.engine.content.locales else None
+        wanted = body.get("locale")
+        locale = (
+            wanted if isinstance(wanted, str) and wanted in self.engine.content.locales else None
+        )
         inbound = Inbound(
             channel=CHANNEL,
             user_id=session,
@@ -174,7 +186,10 @@ class WebChat:
             action=action[:128] if action is not None else None,
             locale=locale,
         )
-        result = await self.engine.handle_turn(inbound)
+        if action == Hello().pack():  # a page load: strangers are greeted, not stored
+            result = await self.engine.handle_visit(inbound)
+        else:
+            result = await self.engine.handle_turn(inbound)
         return web.json_response(
             {
                 "replies": [reply_to_json(reply) for reply in result.replies],
@@ -182,10 +197,25 @@ class WebChat:
             }
         )
 
+    def _slow_down(self, address: str, wait: float, reason: str) -> web.Response:
+        """429: the page says "wait a moment"; the log says it once a minute per address."""
+        seconds = retry_after(wait)
+        self.floods.refused(address, 429, reason)
+        return web.json_response(
+            {"error": f"{reason}: wait {seconds} s", "retry_after": seconds},
+            status=429,
+            headers={"Retry-After": str(seconds)},
+        )
 
-def install_routes(app: web.Application, engine: Engine, settings: Settings) -> None:
+
+# The web chat of a server, for whoever needs its limits (tests set their clock).
+WEB_CHAT_KEY = web.AppKey("web_chat", WebChat)
+
+
+def install_routes(app: web.Application, engine: Core, settings: Settings) -> None:
     """Add the web chat's routes to the server."""
     chat = WebChat(engine, settings)
+    app[WEB_CHAT_KEY] = chat
     app.router.add_get("/", chat.page)
     app.router.add_get("/about", chat.about)
     app.router.add_post("/api/chat", chat.chat)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from bot.channel_profile import ChannelLimits, ChannelProfile
+from bot.i18n import N_
 from bot.plugins import ChannelPlugin, Host, lifecycle
-from channels.zalo.wire import FREE_REPLY_WINDOW
+from channels.zalo.wire import FREE_REPLY_WINDOW, OUTSIDE_WINDOW_REASON, TEXT_LIMIT
+
+CHANNEL = "zalo"
 
 
 async def _install(host: Host) -> bool:
@@ -15,12 +19,13 @@ async def _install(host: Host) -> bool:
     settings = ZaloSettings.from_env(host.env)
     if settings is None:
         return False
-    channel = ZaloChannel(host.engine, settings, serving=host.serving, health=host.health)
-    host.deliverers["zalo"] = channel
+    channel = ZaloChannel(
+        host.core, host.storage(CHANNEL), settings, serving=host.serving, health=host.health
+    )
+    host.deliverers[CHANNEL] = channel
     if host.serving:
         host.app.router.add_post(WEBHOOK_PATH, channel.webhook)
     host.app.cleanup_ctx.append(lifecycle(channel.start, channel.stop))
-    host.extras["zalo"] = channel
     return True
 
 
@@ -47,11 +52,19 @@ def _add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore
 
 
 plugin = ChannelPlugin(
-    name="zalo",
+    profile=ChannelProfile(
+        name=CHANNEL,
+        label="Zalo",
+        # A consultation message's text limit: channels/zalo/wire.py, with its source.
+        limits=ChannelLimits(text=TEXT_LIMIT, buttons=4, label=60),
+        admin_setting="ADMIN_ZALO_IDS",
+        # Broadcasts reach only people who wrote within this window (channels/zalo/wire.py).
+        reply_window=FREE_REPLY_WINDOW,
+        skip_reasons={
+            OUTSIDE_WINDOW_REASON: N_("outside Zalo's interaction window"),
+            "zalo_quota": N_("Zalo's reply quota used up"),
+        },
+    ),
     install=_install,
     add_commands=_add_commands,
-    # Broadcasts reach only people who wrote within this window (channels/zalo/wire.py).
-    extra={"reply_window": FREE_REPLY_WINDOW},
-    admin_setting="ADMIN_ZALO_IDS",
-    label="Zalo",
 )

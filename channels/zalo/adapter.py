@@ -2,10 +2,11 @@
 
 `POST /zalo/webhook` answers Zalo's unsigned `{}` registration probe with 200 (and does
 nothing else with it); any other request must be signed and fresh (signature.py: 401 or 403
-otherwise, logged). A good event is written into the inbox and answered 200 at once, so a
-slow reply never makes Zalo redeliver; one worker then handles events in the order they
-came. Events still pending at start are handled then, so a crash between the answer and the
-handling loses nothing. What is sent, and how: outbox.py.
+otherwise, logged with the client's address at most once a minute per address). A good
+event is written into the inbox and answered 200 at once, so a slow reply never makes Zalo
+redeliver; one worker then handles events in the order they came. Events still pending at
+start are handled then, so a crash between the answer and the handling loses nothing. What
+is sent, and how: outbox.py.
 """
 
 from __future__ import annotations
@@ -13,18 +14,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
-from bot.broadcasts.sender import Outcome
-from bot.engine import Engine
+from bot.delivery import Outcome
+from bot.guard.body import BadBody, read_json
+from bot.guard.refusals import RefusalLog
+from bot.guard.requests import client_address
 from bot.health import ChannelHealth
 from bot.messages import Outbound
-from bot.storage import inbox
+from bot.port import Core
+from bot.storage.channel_store import ChannelStore
 from bot.storage.models import utcnow
 from channels.zalo import signature, wire
 from channels.zalo.client import CHANNEL, ZaloClient
@@ -36,28 +39,31 @@ log = logging.getLogger(__name__)
 
 
 class ZaloChannel:
-    """The Zalo adapter bound to an engine."""
+    """The Zalo adapter: the core behind it, its own storage, one client."""
 
     channel = CHANNEL
 
     def __init__(
         self,
-        engine: Engine,
+        core: Core,
+        store: ChannelStore,
         settings: ZaloSettings,
         serving: bool = True,
         health: ChannelHealth | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
-        self.engine = engine
+        self.core = core
+        self.store = store
         self.settings = settings
         self.serving = serving
         self.rate = settings.broadcast_rate
         self.clock = clock
-        self.client = ZaloClient(settings, engine.database, health)
+        self.client = ZaloClient(settings, store, health)
         self.buttons = Buttons(settings.buttons)
-        self.outbox = Outbox(engine, self.client, self.buttons, lambda: self.clock())
+        self.outbox = Outbox(core, store, self.client, self.buttons, lambda: self.clock())
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
+        self.refusals = RefusalLog(log, "zalo webhook")
 
     async def start(self) -> None:
         """Open the client, start the worker and queue what a previous run left pending."""
@@ -65,7 +71,7 @@ class ZaloChannel:
         if not self.serving:
             return  # send only (`helpdesk broadcast run`): `serve` handles the webhook
         self._worker = asyncio.create_task(self._work())
-        for inbox_id in await self.engine.database.run(inbox.pending, CHANNEL):
+        for inbox_id in await self.store.pending_ids():
             self._queue.put_nowait(inbox_id)
 
     async def stop(self) -> None:
@@ -86,8 +92,8 @@ class ZaloChannel:
         """`POST /zalo/webhook`."""
         body = await request.read()
         try:
-            data: Any = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            data: Any = read_json(body)
+        except BadBody:
             data = None
         if data == wire.PROBE_BODY and wire.SIGNATURE_HEADER not in request.headers:
             log.info("zalo webhook: registration probe answered")
@@ -102,12 +108,13 @@ class ZaloChannel:
             self.clock(),
         )
         if not check.ok:
-            log.warning("zalo webhook: request refused (%s): %s", check.status, check.reason)
+            self.refusals.refused(client_address(request), check.status, check.reason)
             return web.json_response({"error": check.reason}, status=check.status)
         if not isinstance(data, dict):
+            self.refusals.refused(client_address(request), 400, "signed, but not a JSON object")
             return web.json_response({"error": "not an event"}, status=400)
         event = wire.read_event(data)
-        inbox_id = await self.engine.database.run(inbox.store, CHANNEL, event.event_id, data)
+        inbox_id = await self.store.store_event(event.event_id, data)
         if inbox_id is None:
             log.info("zalo: redelivered event %s ignored", event.name)
         else:
@@ -125,11 +132,11 @@ class ZaloChannel:
                 self._queue.task_done()
 
     async def _process(self, inbox_id: int) -> None:
-        payload = await self.engine.database.run(inbox.take, inbox_id)
+        payload = await self.store.take_event(inbox_id)
         if payload is None:
             return
         await self._handle(wire.read_event(payload))
-        await self.engine.database.run(inbox.finish, inbox_id)
+        await self.store.finish_event(inbox_id)
 
     async def _handle(self, event: wire.Event) -> None:
         user_id = event.user_id
@@ -137,14 +144,14 @@ class ZaloChannel:
             log.info("zalo: event %s without a person acknowledged", event.name or "?")
             return
         if event.name == "unfollow":
-            await self.engine.set_subscribed(CHANNEL, user_id, False)
-            await self.engine.mark_unreachable(CHANNEL, user_id)
+            await self.core.set_subscribed(CHANNEL, user_id, False)
+            await self.core.mark_unreachable(CHANNEL, user_id)
             return
         said = (event.action, event.text, event.attachment)
         if event.name != "follow" and all(part is None for part in said):
             log.info("zalo: event %s acknowledged, nothing to do", event.name or "?")
             return
-        turn = await self.engine.handle_turn(await self.outbox.inbound(event, user_id))
+        turn = await self.core.handle_turn(await self.outbox.inbound(event, user_id))
         if not turn.duplicate:
             await self.outbox.answer(event, user_id, turn.replies)
 

@@ -21,7 +21,8 @@ import aiohttp
 from bot.health import ChannelHealth, ChannelState
 from bot.i18n import N_, translations
 from bot.settings import Settings, SettingsError
-from bot.storage import Database, threads
+from bot.storage import Database
+from bot.storage.channel_store import ChannelStore
 from channels.zalo import wire
 from channels.zalo.client import CHANNEL, Answer, ZaloClient
 from channels.zalo.config import ZaloSettings
@@ -65,11 +66,12 @@ async def run_check(env: Mapping[str, str] | None, to: str, out: TextIO) -> int:
     report = Report(out)
     database = Database(settings.database_url)
     health = ChannelHealth()
-    client = ZaloClient(zalo, database, health)
+    store = ChannelStore(database, CHANNEL)
+    client = ZaloClient(zalo, store, health)
     try:
         await database.upgrade()
         await client.start()
-        accepted = await _message(client, database, to, catalog, report)
+        accepted = await _message(client, store, to, catalog, report)
         _token(client, health, report)
     finally:
         await client.close()
@@ -99,7 +101,7 @@ def _token(client: ZaloClient, health: ChannelHealth, report: Report) -> None:
 
 async def _message(
     client: ZaloClient,
-    database: Database,
+    store: ChannelStore,
     to: str,
     catalog: gettext.NullTranslations,
     report: Report,
@@ -127,10 +129,10 @@ async def _message(
         report.problem("message", f"numbered text refused too: {_why(answer, to)}")
         return None
     report.line("message", "accepted as numbered text (ZALO_BUTTONS=numbered)")
-    thread = await database.run(threads.load, CHANNEL, to)
+    thread = await store.thread(to)
     if thread is not None:  # so that typing "1" does what the message says
         thread.choices = [MENU_ACTION]
-        await database.run(threads.save, thread)
+        await store.save_thread(thread)
     return "numbered"
 
 

@@ -12,7 +12,8 @@ from typing import Any
 import aiohttp
 
 from bot.health import ChannelHealth, ChannelState
-from bot.storage import Database, credentials
+from bot.retry import BACKOFF_SECONDS, backoff
+from bot.storage.channel_store import ChannelStore
 from channels.zalo import wire
 from channels.zalo.config import ZaloSettings
 from channels.zalo.errors import Verdict, verdict
@@ -20,7 +21,6 @@ from channels.zalo.errors import Verdict, verdict
 log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
-BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
 NETWORK_ERROR = -1  # our code for "no answer" (a network error or a 5xx), never Zalo's
 
 
@@ -39,12 +39,12 @@ class ZaloClient:
     def __init__(
         self,
         settings: ZaloSettings,
-        database: Database,
+        store: ChannelStore,
         health: ChannelHealth | None = None,
         backoff: Sequence[float] = BACKOFF_SECONDS,
     ) -> None:
         self.settings = settings
-        self.database = database
+        self.store = store
         self.health = health or ChannelHealth()
         self.backoff = tuple(backoff) or (0.0,)
         self.counts: Counter[str] = Counter()
@@ -57,13 +57,10 @@ class ZaloClient:
         """Open the HTTP session and store the configured tokens if none are stored yet."""
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20))
         if self.settings.access_token and self.settings.refresh_token:
-            await self.database.run(
-                credentials.seed,
-                CHANNEL,
-                self.settings.access_token,
-                self.settings.refresh_token,
+            await self.store.seed_credentials(
+                self.settings.access_token, self.settings.refresh_token
             )
-        stored = await self.database.run(credentials.load, CHANNEL)
+        stored = await self.store.credentials()
         self._token = stored[0] if stored else (self.settings.access_token or None)
         if self._token is None:
             self._stopped("ZALO_ACCESS_TOKEN is not set: see the README for the first OAuth grant")
@@ -91,7 +88,7 @@ class ZaloClient:
                 break
             if answer.verdict is Verdict.RETRY:
                 log.warning("zalo: send failed (%s); retrying", answer.code)
-                await asyncio.sleep(self.backoff[min(attempt, len(self.backoff) - 1)])
+                await asyncio.sleep(backoff(attempt, self.backoff))
                 continue
             break
         self.counts[answer.verdict.value] += 1
@@ -135,7 +132,7 @@ class ZaloClient:
         ZALO_REFRESH_TOKEN holds another one (an admin redid the grant), that one is tried.
         """
         async with self._refreshing:
-            stored = await self.database.run(credentials.load, CHANNEL)
+            stored = await self.store.credentials()
             if stored is not None and stored[0] != failed_token:
                 self._token = stored[0]
                 return True
@@ -168,9 +165,9 @@ class ZaloClient:
     ) -> None:
         access, refresh = pair
         if stored is None:
-            await self.database.run(credentials.seed, CHANNEL, access, refresh)
-        elif not await self.database.run(credentials.replace, CHANNEL, stored[1], access, refresh):
-            current = await self.database.run(credentials.load, CHANNEL)
+            await self.store.seed_credentials(access, refresh)
+        elif not await self.store.replace_credentials(stored[1], access, refresh):
+            current = await self.store.credentials()
             access = current[0] if current else access
         elif used != stored[1]:
             log.info("zalo: the refresh token from ZALO_REFRESH_TOKEN replaced the stored one")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from channels.text import split_text
+from bot.render import split_text
 from channels.zalo import wire
 from channels.zalo.render import MORE, Piece, merge
 

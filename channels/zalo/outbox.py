@@ -12,11 +12,11 @@ import gettext
 import logging
 from collections.abc import Callable
 
-from bot.broadcasts.sender import Outcome
-from bot.engine import Engine
+from bot.delivery import Outcome
 from bot.i18n import N_
 from bot.messages import Inbound, Outbound
-from bot.storage import threads
+from bot.port import Core
+from bot.storage.channel_store import ChannelStore
 from bot.storage.models import utcnow
 from bot.storage.threads import Thread
 from channels.zalo import quota, wire
@@ -36,29 +36,31 @@ QUOTA_REASON = "zalo_quota"
 
 
 class Outbox:
-    """Replies and deliveries for one engine, through one client."""
+    """Replies and deliveries through one client."""
 
     def __init__(
         self,
-        engine: Engine,
+        core: Core,
+        store: ChannelStore,
         client: ZaloClient,
         buttons: Buttons,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
-        self.engine = engine
+        self.core = core
+        self.store = store
         self.client = client
         self.buttons = buttons
         self.clock = clock
 
     def words(self, locale: str) -> Words:
         """The interface words in `locale`."""
-        catalogs = self.engine.responder.catalogs
+        catalogs = self.core.catalogs
         catalog = catalogs.get(locale) or catalogs.get("vi") or gettext.NullTranslations()
         return Words(hint=catalog.gettext(HINT), notice=catalog.gettext(NOTICE))
 
     async def thread(self, user_id: str) -> Thread | None:
         """The person's thread, or None before their first turn."""
-        return await self.engine.database.run(threads.load, CHANNEL, user_id)
+        return await self.store.thread(user_id)
 
     async def inbound(self, event: wire.Event, user_id: str) -> Inbound:
         """The event as the core sees it; a typed number is the choice shown with it."""
@@ -96,7 +98,8 @@ class Outbox:
             quote=quote,
             notice_allowed=not thread.notified,
         )
-        await self._record(thread, done, user_id)
+        if await self._record(thread, done) is Verdict.UNREACHABLE:
+            await self.core.mark_unreachable(CHANNEL, user_id)
 
     async def deliver(self, external_id: str, message: Outbound) -> Outcome:
         """One broadcast message, inside the person's reply window only (wire.py)."""
@@ -116,13 +119,13 @@ class Outbox:
             budget=budget,
             notice_allowed=False,
         )
-        await self._record(thread, done, external_id)
+        await self._record(thread, done)
         answer = done.answer
         match answer.verdict:
             case Verdict.SENT:
                 return Outcome("sent")
             case Verdict.UNREACHABLE:
-                return Outcome("skipped", "unreachable")
+                return Outcome("skipped", "unreachable", unreachable=True)
             case Verdict.OUTSIDE_WINDOW:
                 return Outcome("skipped", wire.OUTSIDE_WINDOW_REASON)
             case Verdict.QUOTA:
@@ -132,7 +135,8 @@ class Outbox:
             case Verdict.SHAPE | Verdict.FAIL:
                 return Outcome("failed", f"zalo_error_{answer.code}")
 
-    async def _record(self, thread: Thread, done: Delivered, user_id: str) -> None:
+    async def _record(self, thread: Thread, done: Delivered) -> Verdict:
+        """Store what was sent in the person's thread; Zalo's last verdict."""
         thread.replies += done.sent
         thread.notified = thread.notified or done.noticed
         thread.choices = done.actions
@@ -141,8 +145,7 @@ class Outbox:
             # Zalo says no more for now: nothing more is sent until the person writes again.
             thread.replies = max(thread.replies, wire.REPLIES_PER_USER_MESSAGE)
             log.warning("zalo: reply quota used up for a person; waiting for their next message")
-        await self.engine.database.run(threads.save, thread)
-        if verdict is Verdict.UNREACHABLE:
-            await self.engine.mark_unreachable(CHANNEL, user_id)
-        elif verdict is Verdict.OUTSIDE_WINDOW:
+        await self.store.save_thread(thread)
+        if verdict is Verdict.OUTSIDE_WINDOW:
             log.info("zalo: a person is outside the interaction window (%s)", done.answer.code)
+        return verdict

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.messages import Outbound
-from bot.render import strip_markup
-from channels.text import contact_lines, split_text
+from bot.render import split_text, strip_markup, written_out
 from channels.zalo import wire
 
 # A continuation message carries the buttons that did not fit; its text must not be empty.
@@ -44,9 +43,7 @@ class Piece:
 def block(reply: Outbound) -> Piece:
     """A reply bubble as text (with its hotlines written out) and its choices: call buttons
     first, then the reply's buttons, then links."""
-    text = strip_markup(reply.text).strip()
-    if reply.contacts:
-        text = f"{text}\n{contact_lines(reply.contacts)}".strip()
+    text = strip_markup(written_out(reply)).strip()
     choices = [Choice("call", f"☎ {c.name}", c.dial) for c in reply.contacts if c.dial]
     choices += [Choice("action", b.label, b.action) for b in reply.buttons]
     choices += [Choice("url", link.label, link.url) for link in reply.links]

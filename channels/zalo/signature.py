@@ -11,11 +11,11 @@ has been forgotten: ids are kept far longer than any event may be old (config.py
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.guard.secret import same_secret
 from channels.zalo import wire
 
 # Clocks differ a little: an event at most this far ahead of ours is still taken.
@@ -37,12 +37,16 @@ class Check:
 
 
 def matches(header: str, app_id: str, body: bytes, timestamp: str, oa_secret_key: str) -> bool:
-    """Constant-time check of the header (with or without the "mac=" prefix)."""
+    """Constant-time check of the header (with or without the "mac=" prefix); a header or
+    timestamp with bytes that are not UTF-8, or characters that are not ASCII, never
+    matches (Zalo signs a number and sends hex)."""
     given = header.strip()
     if given.lower().startswith(wire.SIGNATURE_PREFIX):
         given = given[len(wire.SIGNATURE_PREFIX) :]
+    if not timestamp.isascii():
+        return False
     expected = wire.signature(app_id, body, timestamp, oa_secret_key)
-    return hmac.compare_digest(given.lower().encode(), expected.encode())
+    return same_secret(given.lower(), expected)
 
 
 def verify(

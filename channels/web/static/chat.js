@@ -14,6 +14,7 @@
   var SUPPORT_KEY = "helpdesk-support";
   var TIMEOUT_MS = 15000;
   var SHARED_ID = /^[a-z0-9_.]{1,60}$/;
+  var REFERRAL = /^[A-Z2-9]{6}$/;  // a volunteer's code (bot/volunteers/links.py)
 
   function newSession() {
     var bytes = new Uint8Array(16);
@@ -180,10 +181,18 @@
       typeof share.title === "string";
   }
 
-  function addReply(reply) {
+  // `person`: the first name of the support staff member who wrote it (live support).
+  function addReply(reply, person) {
     var item = document.createElement("li");
-    item.className = "msg msg--bot";
-    speaker(item, words.bot);
+    item.className = person ? "msg msg--bot msg--person" : "msg msg--bot";
+    speaker(item, person ? person + " (" + words.staff + "):" : words.bot);
+    if (person) {
+      var from = document.createElement("div");
+      from.className = "msg__from";
+      from.setAttribute("aria-hidden", "true");
+      from.textContent = "👤 " + person + " · " + words.staff;
+      item.appendChild(from);
+    }
     var body = document.createElement("div");
     body.className = "msg__text";
     appendRich(body, reply.text || "");
@@ -212,14 +221,15 @@
     return item;
   }
 
-  // Said when the server cannot be reached: try again, the menu, and the province's hotlines.
-  function addFailure(payload, typed) {
+  // Said when the server cannot be reached (or asks to slow down, `message`): try again, the
+  // menu, and the province's hotlines.
+  function addFailure(payload, typed, message) {
     var item = document.createElement("li");
     item.className = "msg msg--bot msg--error";
     speaker(item, words.bot);
     var body = document.createElement("div");
     body.className = "msg__text";
-    body.textContent = words.error;
+    body.textContent = message || words.error;
     item.appendChild(body);
     if (support.length) {
       var intro = document.createElement("div");
@@ -299,6 +309,7 @@
       body: JSON.stringify(payload),
       signal: controller ? controller.signal : undefined
     }).then(function (response) {
+      if (response.status === 429) { throw new Error("slow down"); }
       if (!response.ok) { throw new Error("HTTP " + response.status); }
       return response.json();
     }).then(function (data) {
@@ -311,14 +322,16 @@
       (data.replies || []).forEach(function (reply) {
         var item = addReply(reply);
         if (!first) { first = item; }
+        if (chatWithStaff(reply)) { listen(); }
       });
       if (first) { scrollToReply(first); }
-    }).catch(function () {
+    }).catch(function (error) {
       setBusy(false);
       live.forEach(function (b) {
         if (!b.closest(".msg--error")) { b.disabled = false; }
       });
-      scrollToReply(addFailure(payload, typed));
+      var slow = error && error.message === "slow down";
+      scrollToReply(addFailure(payload, typed, slow ? words.slow : words.error));
     }).finally(function () {
       window.clearTimeout(timer);
       setBusy(false);
@@ -335,6 +348,86 @@
     post({ text: text }, true);
   });
 
+  // Live support: what the support staff write arrives by itself, as server-sent events from
+  // /api/events (polled as JSON where EventSource is missing or fails). `after` is the id of
+  // the last message shown, kept per session so a reload does not show it again.
+  var LIVE_KEY = "helpdesk-live";
+  var POLL_MS = 5000;
+  var listening = false;
+  var wasLive = false;  // a chat was open: a failed poll is tried again
+
+  function liveAfter() {
+    var kept = (load(LIVE_KEY) || "").split(" ");
+    return kept[0] === session && /^[0-9]{1,15}$/.test(kept[1] || "") ? kept[1] : "0";
+  }
+
+  function keepAfter(id) {
+    if (Number(id) > Number(liveAfter())) { save(LIVE_KEY, session + " " + id); }
+  }
+
+  // While a chat with the staff is open, the bot's replies offer to end it ("sp:end").
+  function chatWithStaff(reply) {
+    return (reply.buttons || []).some(function (b) { return b.action === "sp:end"; });
+  }
+
+  function showLive(event) {
+    if (!event || typeof event.id !== "number" || !event.reply) { return; }
+    if (event.id <= Number(liveAfter())) { return; }
+    keepAfter(event.id);
+    var person = event.from === "operator" && typeof event.name === "string" ? event.name : "";
+    scrollToReply(addReply(event.reply, person));
+  }
+
+  function eventsUrl() {
+    return "/api/events?session=" + encodeURIComponent(session) + "&after=" + liveAfter();
+  }
+
+  // Polling: where EventSource is missing or its stream failed; while a chat is open.
+  var streamFailed = false;
+
+  function poll() {
+    listening = true;
+    fetch(eventsUrl(), { headers: { Accept: "application/json" } }).then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.json();
+    }).then(function (data) {
+      (data.events || []).forEach(showLive);
+      if (typeof data.after === "number") { keepAfter(data.after); }
+      wasLive = Boolean(data.live);
+      listening = false;
+      if (!wasLive) { streamFailed = false; return; }
+      if (window.EventSource && !streamFailed) {
+        listen();
+      } else {
+        listening = true;
+        window.setTimeout(poll, POLL_MS);
+      }
+    }).catch(function () {
+      listening = wasLive;
+      if (wasLive) { window.setTimeout(poll, POLL_MS); }
+    });
+  }
+
+  function listen() {
+    wasLive = true;
+    if (listening) { return; }
+    if (!window.EventSource || streamFailed) { poll(); return; }
+    listening = true;
+    var source = new window.EventSource(eventsUrl());
+    source.addEventListener("reply", function (message) {
+      try { showLive(JSON.parse(message.data)); } catch (e) { /* not ours */ }
+    });
+    source.addEventListener("end", function () { source.close(); listening = false; });
+    source.addEventListener("error", function () {
+      // Closed for good (nothing to wait for, or refused): a poll says whether to go on.
+      if (source.readyState === window.EventSource.CLOSED) {
+        listening = false;
+        streamFailed = true;
+        poll();
+      }
+    });
+  }
+
   // A shared link (/?guide=<id> or /?topic=<id>) opens that guide or answer; otherwise the
   // server greets a new person or shows a returning one where they were.
   function opening() {
@@ -342,16 +435,21 @@
     var kind = guide && SHARED_ID.test(guide) ? "guide" : topic && SHARED_ID.test(topic) ? "topic" : "";
     if (!kind) { return { action: "hello" }; }
     var id = kind === "guide" ? guide : topic;
+    var ref = "";
+    try { ref = new URLSearchParams(window.location.search).get("ref") || ""; } catch (e) { /* old */ }
     try {
       // A reload then resumes instead of starting the shared item again.
       var params = new URLSearchParams(window.location.search);
-      params.delete("guide"); params.delete("topic");
+      params.delete("guide"); params.delete("topic"); params.delete("ref");
       var query = params.toString();
       window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
     } catch (e) { /* an old browser keeps the address */ }
-    // Deep-link payloads write the dots of ids as "-" (ids never contain "-").
-    return { text: "/start " + kind + "_" + id.replace(/\./g, "-") };
+    // Deep-link payloads write the dots of ids as "-" (ids never contain "-"); a volunteer's
+    // code (?ref=) goes first, as bot.volunteers.links.web_start_payload builds it.
+    var payload = kind + "_" + id.replace(/\./g, "-");
+    if (REFERRAL.test(ref) && payload.length + 11 <= 64) { payload = "ref_" + ref + "_" + payload; }
+    return { text: "/start " + payload };
   }
 
-  post(opening(), false);
+  post(opening(), false).then(function () { if (!listening) { poll(); } });
 })();

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 from typing import TextIO
 
 from bot.messages import Button, Inbound, Outbound
-from bot.plugins import ChannelPlugin, EngineFactory
+from bot.plugins import OpenCore
 from bot.render import plain_text
 
 CHANNEL = "terminal"
@@ -38,16 +37,15 @@ def to_inbound(line: str, buttons: list[Button], user_id: str) -> Inbound:
 
 async def chat_loop(
     user_id: str,
-    engine_factory: EngineFactory,
+    open_core: OpenCore,
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
 ) -> int:
     """Read lines until end of input or /quit, printing the bot's replies."""
-    engine = await engine_factory()
     loop = asyncio.get_running_loop()
     print("helpdesk: type a question, a number to press a button, /quit to leave.\n", file=stdout)
-    try:
-        text, buttons = render(await engine.handle(Inbound(CHANNEL, user_id, text="/start")))
+    async with open_core() as core:
+        text, buttons = render(await core.handle(Inbound(CHANNEL, user_id, text="/start")))
         print(text, file=stdout, flush=True)
         while True:
             print("\n> ", end="", file=stdout, flush=True)
@@ -55,16 +53,5 @@ async def chat_loop(
             if not line or line.strip().lower() in QUIT_WORDS:
                 print("", file=stdout)
                 return 0
-            text, buttons = render(await engine.handle(to_inbound(line, buttons, user_id)))
+            text, buttons = render(await core.handle(to_inbound(line, buttons, user_id)))
             print(text, file=stdout, flush=True)
-    finally:
-        await engine.database.dispose()
-
-
-def _add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    chat = commands.add_parser("chat", help="chat with the bot in this terminal")
-    chat.add_argument("--user", default="local", help="who you are (default: local)")
-    chat.set_defaults(run=lambda args: asyncio.run(chat_loop(args.user, args.engine_factory)))
-
-
-plugin = ChannelPlugin(name="terminal", add_commands=_add_commands)

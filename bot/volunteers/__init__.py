@@ -1,0 +1,1 @@
+"""Volunteers: invitation codes, referral links, posters, cards and their impact (issue 17)."""
