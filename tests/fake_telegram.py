@@ -51,9 +51,7 @@ __all__ = ["ApiError", "Call", "FakeBotAPI", "parse_html"]
 JSONDict = dict[str, Any]
 
 # Methods whose successful calls :meth:`FakeBotAPI.sent` reports: things the user sees.
-SENT_METHODS = frozenset(
-    {"sendMessage", "sendContact", "editMessageText", "editMessageReplyMarkup"}
-)
+SENT_METHODS = frozenset({"sendMessage", "sendContact", "editMessageText"})
 
 # --- How PTB encodes parameters -------------------------------------------------------------
 # telegram/request/_requestparameter.py, RequestParameter.json_value: a str value is sent as is,
@@ -643,23 +641,15 @@ class FakeBotAPI:
 
         sync_handlers: dict[str, _Handler] = {
             "getMe": self._get_me,
-            "logOut": self._true,
-            "close": self._true,
             "sendMessage": self._send_message,
             "sendContact": self._send_contact,
-            "sendChatAction": self._send_chat_action,
             "editMessageText": self._edit_message_text,
-            "editMessageReplyMarkup": self._edit_message_reply_markup,
-            "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
             "answerInlineQuery": self._answer_inline_query,
             "setMyCommands": self._set_my_commands,
-            "getMyCommands": self._get_my_commands,
-            "deleteMyCommands": self._delete_my_commands,
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
-            "getChat": self._get_chat,
             "getChatMember": self._get_chat_member,
         }
         async_handlers: dict[str, _AsyncHandler] = {"getUpdates": self._get_updates}
@@ -711,7 +701,7 @@ class FakeBotAPI:
 
     # --- what the bot did -------------------------------------------------------------------
     def sent(self, chat_id: int | None = None) -> list[Call]:
-        """Successful sendMessage/sendContact/editMessageText/editMessageReplyMarkup calls,
+        """Successful sendMessage/sendContact/editMessageText calls,
         in order; only those to ``chat_id`` when given."""
         return [
             call
@@ -1107,9 +1097,6 @@ class FakeBotAPI:
             self._condition.notify_all()
 
     # --- methods ----------------------------------------------------------------------------
-    def _true(self, params: dict[str, Any]) -> bool:
-        return True
-
     def _get_me(self, params: dict[str, Any]) -> JSONDict:
         return dict(self.bot_user)
 
@@ -1140,12 +1127,6 @@ class FakeBotAPI:
         reply_to = self._reply_target(chat["id"], params)
         return self._send(chat["id"], {"contact": contact}, markup, reply_to)
 
-    def _send_chat_action(self, params: dict[str, Any]) -> bool:
-        self._target_chat(params, sending=True)
-        if params.get("action") not in _CHAT_ACTIONS:
-            raise _bad("wrong parameter action in request")
-        return True
-
     def _edit_message_text(self, params: dict[str, Any]) -> JSONDict | bool:
         text, entities = _format_text(
             params.get("text"), params.get("parse_mode"), params.get("entities")
@@ -1172,27 +1153,6 @@ class FakeBotAPI:
         # Without reply_markup an edit removes the inline keyboard (Bot API, editMessageText).
         self._set_or_drop(message, "reply_markup", markup)
         return copy.deepcopy(message)
-
-    def _edit_message_reply_markup(self, params: dict[str, Any]) -> JSONDict | bool:
-        markup = _check_reply_markup(params.get("reply_markup"), inline_only=True)
-        message = self._message_to_edit(params)
-        if message is None:
-            return True
-        if message.get("reply_markup") == markup:
-            raise _bad(
-                "message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message"
-            )
-        message["edit_date"] = int(time.time())
-        self._set_or_drop(message, "reply_markup", markup)
-        return copy.deepcopy(message)
-
-    def _delete_message(self, params: dict[str, Any]) -> bool:
-        chat = self._target_chat(params)
-        message_id = _require_int(params, "message_id", "message identifier is not specified")
-        if self._messages.pop((chat["id"], message_id), None) is None:
-            raise _bad("message to delete not found")
-        return True
 
     def _answer_callback_query(self, params: dict[str, Any]) -> bool:
         query_id = params.get("callback_query_id")
@@ -1272,13 +1232,6 @@ class FakeBotAPI:
             self.commands[language] = commands
         else:
             self.commands.pop(language, None)
-        return True
-
-    def _get_my_commands(self, params: dict[str, Any]) -> list[JSONDict]:
-        return copy.deepcopy(self.commands.get(self._language_code(params), []))
-
-    def _delete_my_commands(self, params: dict[str, Any]) -> bool:
-        self.commands.pop(self._language_code(params), None)
         return True
 
     @staticmethod
@@ -1375,23 +1328,6 @@ class FakeBotAPI:
             )
             member.update(dict.fromkeys(rights, False))
         return member
-
-    def _get_chat(self, params: dict[str, Any]) -> JSONDict:
-        chat = self._target_chat(params)
-        # ChatFullInfo needs id, type, accent_color_id, max_reaction_count and
-        # accepted_gift_types (telegram/_chatfullinfo.py, ChatFullInfo.__init__).
-        return {
-            **chat,
-            "accent_color_id": 0,
-            "max_reaction_count": 11,
-            "accepted_gift_types": {
-                "unlimited_gifts": False,
-                "limited_gifts": False,
-                "unique_gifts": False,
-                "premium_subscription": False,
-                "gifts_from_channels": False,
-            },
-        }
 
     async def _get_updates(self, params: dict[str, Any], request: web.Request) -> list[JSONDict]:
         if self.webhook is not None:

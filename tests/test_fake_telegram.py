@@ -391,22 +391,6 @@ async def test_edit_and_delete(fake: FakeBotAPI, bot: Bot) -> None:
     with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
         await bot.edit_message_text("x", CHAT, 999)
     assert fake.texts(CHAT) == ["cũ", "mới"]
-    assert await bot.delete_message(CHAT, sent.message_id)
-    with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
-        await bot.delete_message(CHAT, sent.message_id)
-
-
-async def test_chat_action_get_chat_close_logout(fake: FakeBotAPI, bot: Bot) -> None:
-    assert await bot.send_chat_action(CHAT, "typing")
-    with pytest.raises(BadRequest, match=r"(?i)wrong parameter action"):
-        await bot._post("sendChatAction", {"chat_id": CHAT, "action": "dancing"})
-    chat = await bot.get_chat(CHAT)
-    assert chat.id == CHAT and chat.type == "private"
-    fake.missing_chats.add(4004)
-    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
-        await bot.get_chat(4004)
-    assert await bot.close()
-    assert await bot.log_out()
 
 
 async def test_json_and_get_requests(fake: FakeBotAPI) -> None:
