@@ -9,20 +9,17 @@ counts even if the person never names an agency or district; the lists come from
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from bot.campaigns.store import (
-    CampaignInfo,
-    UnitKind,
-    open_campaigns,
-    save_report,
-    set_report_unit,
-)
 from bot.content.models import ProvinceUnits, Unit
 from bot.context import Context
 from bot.messages import Button
 from handlers.actions import ChooseProvince, MainMenu
 from handlers.replies import ask_province, menu_button
 from handlers.volunteer_actions import SKIPPED, ReportDone, ReportProvince, ReportUnit
+
+if TYPE_CHECKING:  # storage (SQLAlchemy) is loaded by what stores: `helpdesk ask` never does
+    from bot.campaigns.store import CampaignInfo, UnitKind
 
 
 def _out_of_date(ctx: Context) -> None:
@@ -35,6 +32,8 @@ async def _running(ctx: Context, guide: str | None = None) -> list[CampaignInfo]
     if ctx.storage is None:
         return []
     now = dt.datetime.now(dt.UTC)
+    from bot.campaigns.store import open_campaigns
+
     return await ctx.storage.call(open_campaigns, ctx.person.province, now, guide)
 
 
@@ -82,6 +81,8 @@ async def action_done(ctx: Context, action: ReportDone) -> None:
     if ctx.person.province is None:
         await _ask_province(ctx, action.guide)
         return
+    from bot.campaigns.store import save_report
+
     report = await ctx.storage.call(
         save_report, ctx.person.id, action.guide, ctx.person.province, dt.datetime.now(dt.UTC)
     )
@@ -155,6 +156,8 @@ async def action_unit(ctx: Context, action: ReportUnit) -> None:
     if ctx.storage is None or not action.report.isdigit() or (chosen and chosen not in known):
         _out_of_date(ctx)
         return
+    from bot.campaigns.store import set_report_unit
+
     saved = await ctx.storage.call(
         set_report_unit, int(action.report), ctx.person.id, action.kind, chosen
     )

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from bot.context import Context
 from bot.messages import Button, Link
 from bot.state import Awaiting
-from bot.volunteers import store
 from bot.volunteers.card import card_text, shareable
 from bot.volunteers.codes import typed_code
-from bot.volunteers.impact import impact
 from bot.volunteers.links import ShareLinks
-from bot.volunteers.store import VolunteerInfo
 from handlers.replies import menu_button
 from handlers.volunteer_actions import (
     ShareItem,
@@ -32,6 +30,9 @@ from handlers.volunteer_actions import (
 
 ORGANISATION = Awaiting.ORGANISATION
 
+if TYPE_CHECKING:  # storage (SQLAlchemy) is loaded by what stores: `helpdesk ask` never does
+    from bot.volunteers.store import VolunteerInfo
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -39,6 +40,8 @@ def _now() -> dt.datetime:
 
 async def _record(ctx: Context) -> VolunteerInfo | None:
     """The person's volunteer record; None also where nothing is stored (`helpdesk ask`)."""
+    from bot.volunteers import store
+
     if ctx.storage is None:
         return None
     return await ctx.storage.call(store.volunteer_of, ctx.person.id)
@@ -105,6 +108,8 @@ async def command_volunteer(ctx: Context, argument: str) -> None:
 
 async def redeem(ctx: Context, code: str) -> None:
     """Use an invitation code (typed, or from a `join_<code>` deep link)."""
+    from bot.volunteers import store
+
     if ctx.storage is None:
         return
     outcome, volunteer = await ctx.storage.call(store.redeem, ctx.person.id, code, _now())
@@ -157,6 +162,8 @@ async def typed_organisation(ctx: Context) -> bool:
 
 
 async def _ask(ctx: Context, org: str | None) -> None:
+    from bot.volunteers import store
+
     ctx.state.awaiting = None
     if ctx.storage is None:
         return
@@ -231,6 +238,8 @@ async def command_myimpact(ctx: Context, _argument: str) -> None:
 
 async def action_impact(ctx: Context, _action: ShowImpact) -> None:
     """The volunteer's impact, by week."""
+    from bot.volunteers.impact import impact
+
     volunteer = await _active(ctx)
     if volunteer is None or ctx.storage is None:
         return
@@ -258,6 +267,8 @@ async def action_impact(ctx: Context, _action: ShowImpact) -> None:
 
 async def attribute(ctx: Context, code: str, item: str | None) -> None:
     """Record that the person came through a volunteer's link (first referral wins)."""
+    from bot.volunteers import store
+
     if ctx.storage is None:
         return
     if await ctx.storage.call(store.attribute, ctx.person.id, code, item, _now()) == "recorded":

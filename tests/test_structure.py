@@ -133,3 +133,16 @@ def test_the_length_check_sees_a_long_module(tmp_path: Path) -> None:
     (tmp_path / "bot" / "quiet.py").write_text(f'"""A module."""\n{body}\n')
     (tmp_path / "bot" / "told.py").write_text(f'"""A module; long because of x."""\n{body}\n')
     assert unexplained_long_modules(tmp_path) == [f"bot/quiet.py ({LONG_MODULE + 6} lines)"]
+
+
+def test_answering_alone_never_loads_storage() -> None:
+    """`helpdesk ask` builds the flows without a database: importing them must not pull in
+    SQLAlchemy (about half a second of start-up); storage is imported where it is used."""
+    import subprocess
+    import sys
+
+    probe = "import sys, bot.app, handlers; print('sqlalchemy' in sys.modules)"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "False"
