@@ -68,6 +68,9 @@ class Share:
     kind: Literal["guide", "topic"]
     id: str
     title: str
+    # The sharer's referral code when a volunteer shares, so that people who open the link
+    # count for them (bot/volunteers); None for everyone else.
+    ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

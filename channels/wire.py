@@ -19,5 +19,10 @@ def reply_to_json(reply: Outbound) -> dict[str, Any]:
         "links": [{"label": link.label, "url": link.url} for link in reply.links],
         "share": None
         if reply.share is None
-        else {"kind": reply.share.kind, "id": reply.share.id, "title": reply.share.title},
+        else {
+            "kind": reply.share.kind,
+            "id": reply.share.id,
+            "title": reply.share.title,
+            "ref": reply.share.ref,
+        },
     }

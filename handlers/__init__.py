@@ -43,7 +43,7 @@ def build_router(links: ShareLinks | None = None) -> Router:
     router.command("volunteers", admin.command_volunteers)
     router.command("volunteer", volunteer.command_volunteer)
     router.command("tinhnguyen", volunteer.command_volunteer)
-    router.command("myimpact", volunteer.command_myimpact)
+    router.command("myimpact", volunteer.command_myimpact(links or ShareLinks()))
     router.command("baocao", setup_report.command_report)
     router.command("report", setup_report.command_report)
 
@@ -81,7 +81,7 @@ def build_router(links: ShareLinks | None = None) -> Router:
     router.on(volunteer_actions.VolunteerAskSkip, volunteer.action_ask_skip)
     router.on(volunteer_actions.ShareMenu, volunteer.action_share_menu)
     router.on(volunteer_actions.ShareItem, volunteer.share_item(links or ShareLinks()))
-    router.on(volunteer_actions.ShowImpact, volunteer.action_impact)
+    router.on(volunteer_actions.ShowImpact, volunteer.action_impact(links or ShareLinks()))
     router.on(volunteer_actions.ReportDone, setup_report.action_done)
     router.on(volunteer_actions.ReportUnit, setup_report.action_unit)
     router.on(volunteer_actions.ReportProvince, setup_report.action_province)

@@ -18,6 +18,7 @@ from handlers.replies import (
     main_menu_buttons,
     menu_button,
     resume_button,
+    sharer_code,
     topic_button,
     topic_links,
 )
@@ -149,7 +150,7 @@ async def answer_topic(
     buttons = _answer_buttons(
         ctx, topic, with_guide=device_answer is None, ask_province=bool(topic.variants)
     )
-    share = Share("topic", topic.id, topic.title.get(ctx.locale))
+    share = Share("topic", topic.id, topic.title.get(ctx.locale), await sharer_code(ctx))
     ctx.reply(text, buttons, contacts, topic_links(ctx, topic), share)
 
 

@@ -26,7 +26,7 @@ from handlers.actions import (
 )
 from handlers.fallback import stale_button
 from handlers.faq import answer_topic
-from handlers.replies import menu_button, show_main_menu, topic_button
+from handlers.replies import menu_button, sharer_code, show_main_menu, topic_button
 from handlers.words import mentions, said
 
 FAILS_BEFORE_ESCALATION = 2
@@ -62,7 +62,8 @@ async def start_guide(ctx: Context, guide_id: str, branch_id: str | None) -> Non
         _show_step(ctx, prefix=intro)
     # The first message of a guide can be passed on (the web page's share button).
     last = ctx.replies[-1]
-    ctx.replies[-1] = replace(last, share=Share("guide", guide.id, guide.title.get(ctx.locale)))
+    title = guide.title.get(ctx.locale)
+    ctx.replies[-1] = replace(last, share=Share("guide", guide.id, title, await sharer_code(ctx)))
 
 
 def _ask_branch(ctx: Context, guide: Guide, prefix: str | None = None) -> None:

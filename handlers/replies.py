@@ -27,6 +27,17 @@ def campaign_note(ctx: Context) -> str | None:
     return campaign.note.get(ctx.locale)
 
 
+async def sharer_code(ctx: Context) -> str | None:
+    """The person's referral code when they are an active volunteer (their shared links then
+    count for them), else None. Only volunteers cost a look-up."""
+    if ctx.person.role != "volunteer" or ctx.storage is None:
+        return None
+    from bot.volunteers.store import volunteer_of
+
+    volunteer = await ctx.storage.call(volunteer_of, ctx.person.id)
+    return volunteer.referral_code if volunteer and volunteer.status == "active" else None
+
+
 def menu_button(ctx: Context) -> Button:
     """A button back to the main menu."""
     return Button(ctx._("☰ Main menu"), MainMenu().pack())

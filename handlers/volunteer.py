@@ -231,23 +231,43 @@ def share_item(links: ShareLinks) -> Callable[[Context, ShareItem], Awaitable[No
     return action_share_item
 
 
-async def command_myimpact(ctx: Context, _argument: str) -> None:
+def command_myimpact(links: ShareLinks) -> Callable[[Context, str], Awaitable[None]]:
     """/myimpact: people who started through the volunteer's links, and completed, by week."""
-    await action_impact(ctx, ShowImpact())
+    show = action_impact(links)
+
+    async def handle(ctx: Context, _argument: str) -> None:
+        await show(ctx, ShowImpact())
+
+    return handle
 
 
-async def action_impact(ctx: Context, _action: ShowImpact) -> None:
-    """The volunteer's impact, by week."""
+def action_impact(links: ShareLinks) -> Callable[[Context, ShowImpact], Awaitable[None]]:
+    """The handler of ShowImpact, with a link to the volunteer's own page at `links`."""
+
+    async def handle(ctx: Context, _action: ShowImpact) -> None:
+        await _impact(ctx, links)
+
+    return handle
+
+
+async def _impact(ctx: Context, links: ShareLinks) -> None:
+    """The volunteer's impact, by week, and their personal page (posters, the same figures)."""
     from bot.volunteers.impact import impact
 
     volunteer = await _active(ctx)
     if volunteer is None or ctx.storage is None:
         return
     found = await ctx.storage.call(impact, volunteer.user_id)
+    page = (
+        [Link(ctx._("📄 My page: posters and figures"), f"{links.web}/v/{volunteer.token}")]
+        if volunteer.token
+        else []
+    )
     if not found.weeks:
         ctx.reply(
             ctx._("Nobody has started through your links yet. Share a guide to begin!"),
             _tools(ctx),
+            links=page,
         )
         return
     lines = [ctx._("📊 Your impact (code {code}):").format(code=volunteer.referral_code)]
@@ -262,7 +282,7 @@ async def action_impact(ctx: Context, _action: ShowImpact) -> None:
             started=found.started, completed=found.completed
         )
     )
-    ctx.reply("\n".join(lines), _tools(ctx))
+    ctx.reply("\n".join(lines), _tools(ctx), links=page)
 
 
 async def attribute(ctx: Context, code: str, item: str | None) -> None:

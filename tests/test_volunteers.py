@@ -277,6 +277,9 @@ async def test_impact_by_week_matches_hand_counted_figures(any_engine: Engine) -
     assert "02/11/2026: 3 started, 1 completed" in chat.text
     assert "09/11/2026: 1 started, 2 completed" in chat.text
     assert "4 started, 3 completed" in chat.text
+    token = next(v.token for v in await active(any_engine) if v.referral_code == code)
+    pages = [link.url for reply in chat.replies for link in reply.links]
+    assert pages == [f"http://127.0.0.1:8080/v/{token}"], "their own page, nobody else's"
 
 
 async def test_myimpact_is_for_volunteers(any_engine: Engine) -> None:
@@ -324,3 +327,19 @@ def test_link_settings_are_checked() -> None:
     ):
         with pytest.raises(SettingsError, match=name):
             ShareLinks.from_env(env)
+
+
+async def test_what_a_volunteer_shares_carries_their_code(any_engine: Engine) -> None:
+    """The web page's share button builds its link from `share`: a volunteer's carries their
+    referral code, anyone else's none."""
+    chat, referral = await volunteer(any_engine, "sharer", channel="web")
+    citizen = Chat(any_engine, user="plain-citizen", channel="web")
+    for person in (chat, citizen):
+        await person.tap("p:soc-trang")
+    shared = [r.share for r in await chat.say("cài bluezone") if r.share is not None]
+    plain = [r.share for r in await citizen.say("cài bluezone") if r.share is not None]
+    assert shared and plain
+    assert {share.ref for share in shared} == {referral}
+    assert {share.ref for share in plain} == {None}
+    guide = [r.share for r in await chat.tap("g:bluezone.install") if r.share is not None]
+    assert guide and guide[0].kind == "guide" and guide[0].ref == referral

@@ -44,7 +44,7 @@ async def post(client: Client, session: str, **fields: Any) -> list[dict[str, An
     for reply in replies:
         assert set(reply) == {"text", "buttons", "contacts", "links", "share"}
         if reply["share"] is not None:
-            assert set(reply["share"]) == {"kind", "id", "title"}
+            assert set(reply["share"]) == {"kind", "id", "title", "ref"}
         assert isinstance(reply["text"], str)
         for button in reply["buttons"]:
             assert set(button) == {"label", "action"}

@@ -123,7 +123,9 @@
   }
 
   function shareUrl(share) {
-    return window.location.origin + "/?" + share.kind + "=" + encodeURIComponent(share.id);
+    // A volunteer's link carries their code: people who open it count for them.
+    var ref = typeof share.ref === "string" && REFERRAL.test(share.ref) ? "&ref=" + share.ref : "";
+    return window.location.origin + "/?" + share.kind + "=" + encodeURIComponent(share.id) + ref;
   }
 
   function shareRow(share) {
