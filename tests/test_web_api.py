@@ -326,6 +326,7 @@ async def test_a_guide_start_and_a_topic_answer_can_be_shared(client: Client) ->
         "kind": "guide",
         "id": "bluezone.install",
         "title": "Hướng dẫn cài Bluezone",
+        "ref": None,  # a citizen, not a volunteer: the link carries no referral code
     }
     replies = await post(client, session, text="/start topic_qr-scan")
     shares = [r["share"] for r in replies if r["share"]]
