@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.app import build_engine  # noqa: E402
+from bot.engine import Engine  # noqa: E402
 from bot.server import create_app  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
@@ -99,12 +100,21 @@ async def shoot(out: Path, base: str) -> list[Path]:
     return written
 
 
-async def main() -> None:
+async def serve_and_shoot(
+    shoot: Callable[[Path, str], Awaitable[list[Path]]],
+    env: dict[str, str] | None = None,
+    prepare: Callable[[Engine], Awaitable[None]] | None = None,
+) -> None:
+    """Serve the app on a free port with a throw-away database (`env` added to its
+    settings, `prepare` run on its engine first) and print the screenshots `shoot` writes."""
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings.from_env({"DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/helpdesk.db"})
+        database = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/helpdesk.db"}
+        settings = Settings.from_env(database | (env or {}))
         engine = await build_engine(settings)
+        if prepare is not None:
+            await prepare(engine)
         runner = web.AppRunner(await create_app(engine, settings), access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -116,6 +126,10 @@ async def main() -> None:
         finally:
             await runner.cleanup()
             await engine.database.dispose()
+
+
+async def main() -> None:
+    await serve_and_shoot(shoot)
 
 
 if __name__ == "__main__":

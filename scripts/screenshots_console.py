@@ -15,10 +15,8 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-import tempfile
 from pathlib import Path
 
-from aiohttp import web
 from playwright.async_api import expect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,10 +24,17 @@ sys.path.insert(0, str(ROOT))
 
 from bot.admin.accounts import create_account  # noqa: E402
 from bot.admin.passwords import hash_password  # noqa: E402
-from bot.app import build_engine  # noqa: E402
-from bot.server import create_app  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from scripts.screenshots import ARGS, CHROMIUM, HEIGHT, WIDTH, say, tap, turn  # noqa: E402
+from bot.engine import Engine  # noqa: E402
+from scripts.screenshots import (  # noqa: E402
+    ARGS,
+    CHROMIUM,
+    HEIGHT,
+    WIDTH,
+    say,
+    serve_and_shoot,
+    tap,
+    turn,
+)
 
 PASSWORD = "a long password for the screenshots"
 UNANSWERED = "thoi tiet ngay mai o ha noi the nao"
@@ -87,31 +92,15 @@ async def shoot(out: Path, base: str) -> list[Path]:
     return written
 
 
+async def make_admin(engine: Engine) -> None:
+    """The admin account the screenshots sign in with."""
+    await engine.database.run(create_account, "lan", hash_password(PASSWORD), "admin")
+
+
 async def main() -> None:
-    """Serve, shoot, clean up."""
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings.from_env(
-            {
-                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/helpdesk.db",
-                "LIVE_SUPPORT": "on",
-                "SUPPORT_HOURS": "always",
-            }
-        )
-        engine = await build_engine(settings)
-        await engine.database.run(create_account, "lan", hash_password(PASSWORD), "admin")
-        runner = web.AppRunner(await create_app(engine, settings), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        try:
-            for path in await shoot(out, f"http://{host}:{port}"):
-                print(path)
-        finally:
-            await runner.cleanup()
-            await engine.database.dispose()
+    """Serve with live support on and staff always there, shoot, clean up."""
+    env = {"LIVE_SUPPORT": "on", "SUPPORT_HOURS": "always"}
+    await serve_and_shoot(shoot, env, make_admin)
 
 
 if __name__ == "__main__":
